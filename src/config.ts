@@ -1,0 +1,249 @@
+// Operator configuration: every flag has an environment variable (flags win).
+// Parsed with node:util parseArgs; no dependency needed for this.
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+
+interface FlagSpec {
+  env: string;
+  help: string;
+  default?: string;
+  boolean?: boolean;
+}
+
+export const FLAGS = {
+  kubeconfig: {
+    env: "KUBECONFIG",
+    help: "kubeconfig file (default: in-cluster config, else ~/.kube/config)",
+  },
+  namespaces: { env: "ISO_NAMESPACES", help: "comma-separated namespaces to watch (default: all)" },
+  workers: { env: "ISO_WORKERS", help: "concurrent reconciles per controller", default: "4" },
+  "resync-seconds": {
+    env: "ISO_RESYNC_SECONDS",
+    help: "periodic full resync of every object",
+    default: "600",
+  },
+  "scheduled-import-seconds": {
+    env: "ISO_SCHEDULED_IMPORT_SECONDS",
+    help: "interval of scheduled tag imports (importPolicy.scheduled)",
+    default: "900",
+  },
+  "default-import-mode": {
+    env: "ISO_DEFAULT_IMPORT_MODE",
+    help: "import mode for tags without one: Legacy or PreserveOriginal",
+    default: "Legacy",
+  },
+  "default-platform": {
+    env: "ISO_DEFAULT_PLATFORM",
+    help: "os/arch picked from manifest lists in Legacy mode when the tag prefers none",
+    default: "linux/amd64",
+  },
+  "bulk-import-limit": {
+    env: "ISO_BULK_IMPORT_LIMIT",
+    help: "tags imported from spec.dockerImageRepository",
+    default: "50",
+  },
+  "allowed-registries": {
+    env: "ISO_ALLOWED_REGISTRIES",
+    help: "comma-separated registry host globs imports may reach (default: any)",
+  },
+  "blocked-registries": {
+    env: "ISO_BLOCKED_REGISTRIES",
+    help: "comma-separated registry host globs imports may never reach",
+  },
+  "registry-ca": {
+    env: "ISO_REGISTRY_CA",
+    help: "comma-separated host=/path/ca.pem: extra CA bundle per registry host",
+  },
+  "ca-bundle": { env: "ISO_CA_BUNDLE", help: "PEM file of extra CAs trusted for every registry" },
+  "registry-timeout-seconds": {
+    env: "ISO_REGISTRY_TIMEOUT_SECONDS",
+    help: "timeout of each registry request",
+    default: "15",
+  },
+  "registry-hostname": {
+    env: "ISO_REGISTRY_HOSTNAME",
+    help: "integrated registry host; sets status.dockerImageRepository and enables Local reference policy",
+  },
+  "image-gc-grace-minutes": {
+    env: "ISO_IMAGE_GC_GRACE_MINUTES",
+    help: "age before an unreferenced Image object is deleted",
+    default: "10",
+  },
+  "metrics-addr": {
+    env: "ISO_METRICS_ADDR",
+    help: "listen address of /metrics, /healthz, /readyz",
+    default: "0.0.0.0:8080",
+  },
+  "leader-elect": {
+    env: "ISO_LEADER_ELECT",
+    help: "enable leader election (true/false)",
+    default: "true",
+  },
+  "leader-election-namespace": {
+    env: "ISO_LEADER_ELECTION_NAMESPACE",
+    help: "namespace of the Lease (default: the pod's namespace, else imagestream-operator-system)",
+  },
+  "leader-election-id": {
+    env: "ISO_LEADER_ELECTION_ID",
+    help: "name of the Lease",
+    default: "imagestream-operator",
+  },
+  "log-level": { env: "ISO_LOG_LEVEL", help: "trace, debug, info, warn, error", default: "info" },
+  help: { env: "", help: "show this help", boolean: true },
+} satisfies Record<string, FlagSpec>;
+
+export interface Config {
+  kubeconfig?: string;
+  namespaces: string[];
+  workers: number;
+  resyncSeconds: number;
+  scheduledImportSeconds: number;
+  defaultImportMode: "Legacy" | "PreserveOriginal";
+  defaultPlatform: { os: string; architecture: string };
+  bulkImportLimit: number;
+  allowedRegistries: string[];
+  blockedRegistries: string[];
+  registryCAs: Record<string, string>;
+  caBundle?: string;
+  registryTimeoutMs: number;
+  registryHostname?: string;
+  imageGcGraceMinutes: number;
+  metricsAddr: { host: string; port: number };
+  leaderElect: boolean;
+  leaderElectionNamespace: string;
+  leaderElectionId: string;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+export function helpText(): string {
+  const lines = [
+    "Usage: imagestream-operator [flags]",
+    "",
+    "Flags (each also read from the environment variable shown):",
+  ];
+  for (const [name, spec] of Object.entries(FLAGS) as [string, FlagSpec][]) {
+    const def = spec.default ? ` (default ${spec.default})` : "";
+    const env = spec.env ? ` [$${spec.env}]` : "";
+    lines.push(`  --${name.padEnd(26)} ${spec.help}${def}${env}`);
+  }
+  return lines.join("\n");
+}
+
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | "help" {
+  const options = Object.fromEntries(
+    Object.entries(FLAGS).map(([k, s]) => [k, { type: "boolean" in s ? "boolean" : "string" }]),
+  ) as Record<string, { type: "string" | "boolean" }>;
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values;
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message}\n\n${helpText()}`);
+  }
+  if (values.help) return "help";
+  const get = (name: keyof typeof FLAGS): string | undefined => {
+    const spec: FlagSpec = FLAGS[name];
+    const v = values[name] ?? (spec.env ? env[spec.env] : undefined) ?? spec.default;
+    return typeof v === "string" && v !== "" ? v : undefined;
+  };
+  return buildConfig(get, env);
+}
+
+function buildConfig(
+  get: (n: keyof typeof FLAGS) => string | undefined,
+  env: NodeJS.ProcessEnv,
+): Config {
+  const importMode = get("default-import-mode");
+  if (importMode !== "Legacy" && importMode !== "PreserveOriginal") {
+    throw new ConfigError(
+      "--default-import-mode: valid ImportMode values are Legacy or PreserveOriginal",
+    );
+  }
+  const caBundle = get("ca-bundle");
+  return {
+    kubeconfig: get("kubeconfig"),
+    namespaces: list(get("namespaces")),
+    workers: positiveInt("workers", get("workers")),
+    resyncSeconds: positiveInt("resync-seconds", get("resync-seconds")),
+    scheduledImportSeconds: positiveInt(
+      "scheduled-import-seconds",
+      get("scheduled-import-seconds"),
+    ),
+    defaultImportMode: importMode,
+    defaultPlatform: platform(get("default-platform") ?? "linux/amd64"),
+    bulkImportLimit: positiveInt("bulk-import-limit", get("bulk-import-limit")),
+    allowedRegistries: list(get("allowed-registries")),
+    blockedRegistries: list(get("blocked-registries")),
+    registryCAs: registryCAs(get("registry-ca")),
+    caBundle: caBundle ? readPem("ca-bundle", caBundle) : undefined,
+    registryTimeoutMs:
+      positiveInt("registry-timeout-seconds", get("registry-timeout-seconds")) * 1000,
+    registryHostname: get("registry-hostname"),
+    imageGcGraceMinutes: positiveInt("image-gc-grace-minutes", get("image-gc-grace-minutes"), true),
+    metricsAddr: hostPort(get("metrics-addr") ?? "0.0.0.0:8080"),
+    leaderElect: bool("leader-elect", get("leader-elect")),
+    leaderElectionNamespace:
+      get("leader-election-namespace") ?? env.POD_NAMESPACE ?? "imagestream-operator-system",
+    leaderElectionId: get("leader-election-id") ?? "imagestream-operator",
+    logLevel: get("log-level") ?? "info",
+  };
+}
+
+function list(v: string | undefined): string[] {
+  return (v ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function positiveInt(name: string, v: string | undefined, allowZero = false): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) {
+    throw new ConfigError(
+      `--${name}: expected a ${allowZero ? "non-negative" : "positive"} integer, got "${v}"`,
+    );
+  }
+  return n;
+}
+
+function bool(name: string, v: string | undefined): boolean {
+  if (v === "true" || v === "1") return true;
+  if (v === "false" || v === "0") return false;
+  throw new ConfigError(`--${name}: expected true or false, got "${v}"`);
+}
+
+function platform(v: string): { os: string; architecture: string } {
+  const [os, architecture, extra] = v.split("/");
+  if (!os || !architecture || extra !== undefined) {
+    throw new ConfigError(`--default-platform: expected os/arch such as linux/amd64, got "${v}"`);
+  }
+  return { os, architecture };
+}
+
+function hostPort(v: string): { host: string; port: number } {
+  const i = v.lastIndexOf(":");
+  const port = Number(v.slice(i + 1));
+  if (i < 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError(`--metrics-addr: expected host:port, got "${v}"`);
+  }
+  return { host: v.slice(0, i) || "0.0.0.0", port };
+}
+
+function registryCAs(v: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of list(v)) {
+    const i = pair.indexOf("=");
+    if (i <= 0) throw new ConfigError(`--registry-ca: expected host=/path/ca.pem, got "${pair}"`);
+    out[pair.slice(0, i)] = readPem("registry-ca", pair.slice(i + 1));
+  }
+  return out;
+}
+
+function readPem(flag: string, path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    throw new ConfigError(`--${flag}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code}`);
+  }
+}

@@ -1,0 +1,89 @@
+// Kubernetes Events (events.k8s.io/v1) on the objects users look at. Callers
+// emit on transitions only (a tag moved, an import started failing or
+// recovered, a rollout we caused, a bad trigger), never once per resync; the
+// recorder additionally suppresses an identical event repeated within a window,
+// so a retry loop cannot flood the namespace.
+import { randomBytes } from "node:crypto";
+import { EventsV1Api, type KubeConfig, V1MicroTime } from "@kubernetes/client-node";
+import type { Logger } from "../observability/logger.js";
+import { errorSummary } from "../observability/logger.js";
+
+export interface EventTarget {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace: string;
+  uid?: string;
+  resourceVersion?: string;
+}
+
+export interface EventRecord {
+  target: EventTarget;
+  type: "Normal" | "Warning";
+  reason: string;
+  action: string;
+  note: string;
+}
+
+export interface Recorder {
+  record(event: EventRecord): Promise<void>;
+}
+
+export const REPORTING_CONTROLLER = "image.openshift.io/imagestream-operator";
+const NOTE_LIMIT = 1024; // the API rejects notes over 1 kB
+
+export class KubeEventRecorder implements Recorder {
+  private readonly api: EventsV1Api;
+  private readonly recent = new Map<string, number>();
+
+  constructor(
+    kc: KubeConfig,
+    private readonly instance: string,
+    private readonly log: Logger,
+    private readonly dedupWindowMs = 60_000,
+    private readonly now = Date.now,
+  ) {
+    this.api = kc.makeApiClient(EventsV1Api);
+  }
+
+  async record(e: EventRecord): Promise<void> {
+    if (this.isDuplicate(e)) return;
+    const t = e.target;
+    try {
+      await this.api.createNamespacedEvent({
+        namespace: t.namespace,
+        body: {
+          metadata: { name: `${t.name}.${randomBytes(8).toString("hex")}`, namespace: t.namespace },
+          eventTime: new V1MicroTime(this.now()),
+          reportingController: REPORTING_CONTROLLER,
+          reportingInstance: this.instance,
+          action: e.action,
+          reason: e.reason,
+          type: e.type,
+          note: e.note.length > NOTE_LIMIT ? `${e.note.slice(0, NOTE_LIMIT - 3)}...` : e.note,
+          regarding: {
+            apiVersion: t.apiVersion,
+            kind: t.kind,
+            name: t.name,
+            namespace: t.namespace,
+            uid: t.uid,
+            resourceVersion: t.resourceVersion,
+          },
+        },
+      });
+    } catch (err) {
+      // Events are best effort: never fail a reconcile because of one.
+      this.log.warn({ err: errorSummary(err), reason: e.reason }, "could not record event");
+    }
+  }
+
+  private isDuplicate(e: EventRecord): boolean {
+    const key = `${e.target.namespace}/${e.target.kind}/${e.target.name}/${e.reason}/${e.note}`;
+    const now = this.now();
+    const last = this.recent.get(key);
+    if (this.recent.size > 10_000) this.recent.clear();
+    if (last !== undefined && now - last < this.dedupWindowMs) return true;
+    this.recent.set(key, now);
+    return false;
+  }
+}

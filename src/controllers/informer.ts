@@ -1,0 +1,159 @@
+// Informers that survive: client-node's informer stops for good on any error
+// other than 410 Gone / timeout (ECONNRESET, 403, a failed list), so we restart
+// it with exponential backoff. We also track "synced" ourselves (start() can
+// resolve although the first list failed) and add the periodic resync that
+// client-node lacks. Handlers only compute keys and enqueue: exceptions thrown
+// inside informer callbacks are swallowed by client-node.
+import {
+  type KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+  makeInformer,
+} from "@kubernetes/client-node";
+import type { Logger } from "../observability/logger.js";
+import { errorSummary } from "../observability/logger.js";
+
+export type ChangeVerb = "add" | "update" | "delete";
+
+export interface ScopedInformerOptions<T extends KubernetesObject> {
+  name: string;
+  kubeConfig: KubeConfig;
+  /** one path per namespace, or a single cluster-wide path */
+  paths: string[];
+  list: (path: string) => Promise<KubernetesListObject<T>>;
+  labelSelector?: string;
+  log: Logger;
+  onChange: (obj: T, verb: ChangeVerb) => void;
+  restartBaseMs?: number;
+  restartMaxMs?: number;
+}
+
+type ClientInformer<T extends KubernetesObject> = ReturnType<typeof makeInformer<T>>;
+
+/** One client-node informer plus restart, backoff and sync tracking. */
+class RestartingInformer<T extends KubernetesObject> {
+  synced = false;
+  private stopped = false;
+  private failures = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  readonly inner: ClientInformer<T>;
+
+  constructor(
+    private readonly path: string,
+    private readonly opts: ScopedInformerOptions<T>,
+  ) {
+    const listFn = async () => {
+      const list = await opts.list(path);
+      // The cache is filled synchronously right after this promise resolves.
+      setImmediate(() => this.markSynced());
+      return list;
+    };
+    this.inner = makeInformer<T>(opts.kubeConfig, path, listFn, opts.labelSelector);
+    for (const verb of ["add", "update", "delete"] as const) {
+      this.inner.on(verb, (obj) => opts.onChange(obj, verb));
+    }
+    this.inner.on("error", (err) => this.scheduleRestart(err));
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.inner.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    await this.inner.stop();
+  }
+
+  private markSynced(): void {
+    this.synced = true;
+    this.failures = 0;
+  }
+
+  private scheduleRestart(err: unknown): void {
+    if (this.stopped) return;
+    this.failures++;
+    const base = this.opts.restartBaseMs ?? 1000;
+    const max = this.opts.restartMaxMs ?? 60_000;
+    const delay = Math.min(max, base * 2 ** Math.min(this.failures - 1, 16));
+    const jittered = Math.round(delay * (1 + 0.2 * Math.random()));
+    this.opts.log.warn(
+      { informer: this.opts.name, path: this.path, retryInMs: jittered, err: errorSummary(err) },
+      "informer stopped; restarting",
+    );
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      if (!this.stopped) void this.start().catch((e) => this.scheduleRestart(e));
+    }, jittered);
+    this.restartTimer.unref();
+  }
+}
+
+/** Informers over one resource in one or more namespaces, read as one cache. */
+export class ScopedInformer<T extends KubernetesObject> {
+  private readonly informers: RestartingInformer<T>[];
+
+  constructor(private readonly opts: ScopedInformerOptions<T>) {
+    this.informers = opts.paths.map((p) => new RestartingInformer(p, opts));
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(
+      this.informers.map((i) =>
+        i.start().catch((err) => {
+          // the error handler has already scheduled a restart
+          this.opts.log.debug({ informer: this.opts.name, err: errorSummary(err) }, "start");
+        }),
+      ),
+    );
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.informers.map((i) => i.stop()));
+  }
+
+  get synced(): boolean {
+    return this.informers.every((i) => i.synced);
+  }
+
+  /** Resolves once every informer has listed successfully, or rejects after timeoutMs. */
+  async waitForSync(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.synced) {
+      if (Date.now() > deadline) throw new Error(`informer ${this.opts.name} did not sync`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  get(namespace: string | undefined, name: string): T | undefined {
+    for (const i of this.informers) {
+      const obj = i.inner.get(name, namespace);
+      if (obj) return obj;
+    }
+    return undefined;
+  }
+
+  list(namespace?: string): T[] {
+    return this.informers.flatMap((i) => [...i.inner.list(namespace)]);
+  }
+}
+
+/** Calls fn every intervalMs (unref'd); returns a stop function. */
+export function every(intervalMs: number, fn: () => void): () => void {
+  const handle = setInterval(fn, intervalMs);
+  handle.unref();
+  return () => clearInterval(handle);
+}
+
+export function objectKey(obj: KubernetesObject): string {
+  const ns = obj.metadata?.namespace;
+  return ns ? `${ns}/${obj.metadata?.name}` : `${obj.metadata?.name}`;
+}
+
+export function splitKey(key: string): { namespace: string; name: string } {
+  const i = key.indexOf("/");
+  return i < 0
+    ? { namespace: "", name: key }
+    : { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}

@@ -1,0 +1,175 @@
+import { describe, expect, it } from "vitest";
+import { WorkQueue } from "./workqueue.js";
+
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 5));
+
+describe("WorkQueue", () => {
+  it("deduplicates a key that is already waiting", async () => {
+    const seen: string[] = [];
+    const gate = deferred();
+    const q = new WorkQueue(
+      async (key) => {
+        if (key === "block") await gate.promise;
+        seen.push(key);
+        return undefined;
+      },
+      { name: "t", concurrency: 1 },
+    );
+    q.add("block");
+    q.add("a");
+    q.add("a");
+    q.add("a");
+    expect(q.length).toBe(1); // "block" is running, "a" waits once
+    gate.resolve();
+    await q.idle();
+    expect(seen).toEqual(["block", "a"]);
+  });
+
+  it("never runs one key twice at once, and re-runs a key added while running", async () => {
+    let running = 0;
+    let maxRunning = 0;
+    let runs = 0;
+    const gate = deferred();
+    const q = new WorkQueue(
+      async () => {
+        running++;
+        runs++;
+        maxRunning = Math.max(maxRunning, running);
+        if (runs === 1) await gate.promise;
+        running--;
+        return undefined;
+      },
+      { name: "t", concurrency: 4 },
+    );
+    q.add("k");
+    await tick();
+    q.add("k"); // marks dirty
+    q.add("k"); // still just dirty
+    await tick();
+    expect(runs).toBe(1);
+    gate.resolve();
+    await tick();
+    await q.idle();
+    expect(runs).toBe(2);
+    expect(maxRunning).toBe(1);
+  });
+
+  it("bounds concurrency across keys", async () => {
+    let running = 0;
+    let maxRunning = 0;
+    const q = new WorkQueue(
+      async () => {
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        await tick();
+        running--;
+        return undefined;
+      },
+      { name: "t", concurrency: 3 },
+    );
+    for (let i = 0; i < 20; i++) q.add(`k${i}`);
+    await q.idle();
+    expect(maxRunning).toBe(3);
+  });
+
+  it("retries failures with exponential backoff and forgets on success", async () => {
+    let calls = 0;
+    const delays: number[] = [];
+    const q = new WorkQueue(
+      async () => {
+        calls++;
+        if (calls < 4) throw new Error("boom");
+        return undefined;
+      },
+      {
+        name: "t",
+        concurrency: 1,
+        baseDelayMs: 2,
+        jitter: 0,
+        onError: (_k, _e, d) => delays.push(d),
+      },
+    );
+    q.add("k");
+    await new Promise((r) => setTimeout(r, 100));
+    await q.idle();
+    expect(calls).toBe(4);
+    expect(delays).toEqual([2, 4, 8]);
+    expect(q.failureCount("k")).toBe(0);
+  });
+
+  it("caps the backoff and adds bounded jitter", () => {
+    const q = new WorkQueue(async () => undefined, {
+      name: "t",
+      concurrency: 1,
+      baseDelayMs: 500,
+      maxDelayMs: 300_000,
+      jitter: 0.1,
+      random: () => 1,
+    });
+    expect(q.backoffDelay(1)).toBe(550);
+    expect(q.backoffDelay(2)).toBe(1100);
+    expect(q.backoffDelay(40)).toBe(330_000);
+  });
+
+  it("keeps only the earliest requeue timer per key", async () => {
+    let calls = 0;
+    const q = new WorkQueue(
+      async () => {
+        calls++;
+        return undefined;
+      },
+      { name: "t", concurrency: 1 },
+    );
+    q.addAfter("k", 60_000);
+    q.addAfter("k", 10);
+    q.addAfter("k", 30_000);
+    await new Promise((r) => setTimeout(r, 50));
+    await q.idle();
+    expect(calls).toBe(1);
+    await q.shutdown(100);
+  });
+
+  it("honours requeueAfterMs from the reconcile result", async () => {
+    let calls = 0;
+    const q = new WorkQueue(
+      async () => {
+        calls++;
+        return calls === 1 ? { requeueAfterMs: 10 } : undefined;
+      },
+      { name: "t", concurrency: 1 },
+    );
+    q.add("k");
+    await new Promise((r) => setTimeout(r, 60));
+    await q.idle();
+    expect(calls).toBe(2);
+  });
+
+  it("stops accepting keys on shutdown and waits for running work", async () => {
+    const gate = deferred();
+    let finished = false;
+    const q = new WorkQueue(
+      async () => {
+        await gate.promise;
+        finished = true;
+        return undefined;
+      },
+      { name: "t", concurrency: 1 },
+    );
+    q.add("k");
+    await tick();
+    const done = q.shutdown(1000);
+    q.add("later");
+    gate.resolve();
+    expect(await done).toBe(true);
+    expect(finished).toBe(true);
+    expect(q.length).toBe(0);
+  });
+});
