@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# The real test environment on loopback: etcd, kube-apiserver (TLS, RBAC,
+# client certs, service-account tokens), kube-controller-manager, the
+# project's CRDs and RBAC, and four registries (plain, TLS, basic auth, token
+# auth). See docs/testing.md.
+#
+#   hack/cluster.sh up      start what is not running; stdout: export lines only
+#   hack/cluster.sh env     print the export lines of the running environment
+#   hack/cluster.sh status  one line per process; exit 1 unless all run
+#   hack/cluster.sh down    stop every process and remove the state dir
+#
+# ISO_CLUSTER_DIR (default <repo>/.cluster) and ISO_PORT_BASE (default 36400)
+# select an independent environment; ISO_KUBE_BIN_DIR skips the Go build.
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=hack/lib/cluster-common.sh
+source "$here/lib/cluster-common.sh"
+# shellcheck source=hack/lib/cluster-pki.sh
+source "$here/lib/cluster-pki.sh"
+# shellcheck source=hack/lib/cluster-control-plane.sh
+source "$here/lib/cluster-control-plane.sh"
+# shellcheck source=hack/lib/cluster-registries.sh
+source "$here/lib/cluster-registries.sh"
+# shellcheck source=hack/lib/cluster-apply.sh
+source "$here/lib/cluster-apply.sh"
+# shellcheck source=hack/lib/cluster-env.sh
+source "$here/lib/cluster-env.sh"
+
+# Stopped in this order: clients before the servers they talk to.
+PROCESSES=(kube-controller-manager kube-apiserver registry-token token-server registry-basic
+  registry-tls registry-plain etcd)
+MARKER=.imagestream-test-cluster
+
+lock_state() {
+  mkdir -p "$STATE"
+  touch "$STATE/$MARKER"
+  exec 8>"$STATE/.lock"
+  flock 8
+}
+
+# Refuses to move a running environment to other ports under its feet.
+check_port_base() {
+  local recorded name
+  recorded=$(cat "$STATE/port-base" 2>/dev/null || true)
+  if [[ -n "$recorded" && "$recorded" != "$PORT_BASE" ]]; then
+    for name in "${PROCESSES[@]}"; do
+      is_running "$name" &&
+        die "$STATE runs on ISO_PORT_BASE=$recorded, not $PORT_BASE: run 'hack/cluster.sh down' first"
+    done
+  fi
+  echo "$PORT_BASE" >"$STATE/port-base"
+}
+
+find_kube_bins() {
+  if [[ -n "${ISO_KUBE_BIN_DIR:-}" ]]; then
+    KUBE_BIN=$ISO_KUBE_BIN_DIR
+  else
+    KUBE_BIN=$("$here/build-kube-bins.sh") || die "hack/build-kube-bins.sh failed (its output is above)"
+  fi
+  local bin
+  for bin in etcd kube-apiserver kube-controller-manager kubectl; do
+    [[ -x "$KUBE_BIN/$bin" ]] || die "$KUBE_BIN/$bin is missing"
+  done
+}
+
+cmd_up() {
+  lock_state
+  chmod 700 "$STATE"
+  check_port_base
+  ensure_packages
+  find_kube_bins
+  make_pki
+  start_control_plane
+  KUBECTL=("$KUBE_BIN/kubectl" --kubeconfig="$ADMIN_KUBECONFIG")
+  apply_crds
+  apply_rbac
+  write_operator_kubeconfig "$OPERATOR_KUBECONFIG_FILE" "https://127.0.0.1:$APISERVER_PORT" \
+    "$PKI/cluster-ca.crt"
+  start_registries
+  write_env \
+    "KUBECONFIG=$ADMIN_KUBECONFIG" \
+    "OPERATOR_KUBECONFIG=$OPERATOR_KUBECONFIG_FILE" \
+    "REGISTRY=127.0.0.1:$REGISTRY_PORT" \
+    "REGISTRY_TLS=127.0.0.1:$REGISTRY_TLS_PORT" \
+    "REGISTRY_BASIC=127.0.0.1:$REGISTRY_BASIC_PORT" \
+    "REGISTRY_TOKEN=127.0.0.1:$REGISTRY_TOKEN_PORT" \
+    "REGISTRY_CA=$PKI/registry-ca.crt" \
+    "REGISTRY_USER=$REGISTRY_USER_NAME" \
+    "REGISTRY_PASSWORD=$(registry_password)" \
+    "REGISTRY_EVENTS_SECRET=$(registry_events_secret)" \
+    "REGISTRY_EVENTS_URL=http://127.0.0.1:$EVENTS_PORT/registry-events" \
+    "ISO_CLUSTER_DIR=$STATE" \
+    "KUBE_BIN_DIR=$KUBE_BIN"
+  log "ready: kube-apiserver https://127.0.0.1:$APISERVER_PORT, registries on ports $REGISTRY_PORT-$REGISTRY_TOKEN_PORT"
+  cat "$STATE/env.sh"
+}
+
+cmd_env() {
+  [[ -s "$STATE/env.sh" ]] || die "no environment in $STATE: run 'hack/cluster.sh up'"
+  cat "$STATE/env.sh"
+}
+
+cmd_status() {
+  local name all=0
+  for name in "${PROCESSES[@]}"; do
+    if is_running "$name"; then
+      printf '%-24s running (pid %s)\n' "$name" "$(pid_of "$name")"
+    else
+      printf '%-24s stopped\n' "$name"
+      all=1
+    fi
+  done
+  return "$all"
+}
+
+cmd_down() {
+  if [[ ! -d "$STATE" ]]; then
+    log "no environment in $STATE"
+    return 0
+  fi
+  [[ -f "$STATE/$MARKER" ]] || die "$STATE was not made by hack/cluster.sh: not touching it"
+  lock_state
+  local name pid
+  for name in "${PROCESSES[@]}"; do stop_process "$name"; done
+  # Whatever escaped its process group but still runs from this state dir.
+  for pid in $(state_dir_processes); do
+    log "killing leftover process $pid"
+    kill -KILL "$pid" 2>/dev/null || true
+  done
+  sleep 0.2
+  [[ -z $(state_dir_processes) ]] || die "processes of $STATE still running: $(state_dir_processes)"
+  exec 8>&-
+  rm -rf "$STATE"
+  log "removed $STATE"
+}
+
+case "${1:-}" in
+up) cmd_up ;;
+env) cmd_env ;;
+status) cmd_status ;;
+down) cmd_down ;;
+*)
+  echo "usage: $0 up|env|status|down" >&2
+  exit 2
+  ;;
+esac

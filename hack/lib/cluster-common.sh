@@ -1,0 +1,129 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # constants used by the scripts that source this file
+# Shared helpers for hack/cluster.sh and hack/kind.sh: state layout, ports,
+# logging, background processes and package installs. Sourced, not executed.
+# Every message goes to stderr: the callers' stdout carries only export lines.
+
+ISO_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+STATE=${ISO_CLUSTER_DIR:-$ISO_REPO/.cluster}
+PORT_BASE=${ISO_PORT_BASE:-36400}
+
+# Fixed offsets from the base so a second cluster only needs another base.
+ETCD_PORT=$((PORT_BASE + 0))
+ETCD_PEER_PORT=$((PORT_BASE + 1))
+APISERVER_PORT=$((PORT_BASE + 2))
+REGISTRY_PORT=$((PORT_BASE + 10))
+REGISTRY_TLS_PORT=$((PORT_BASE + 11))
+REGISTRY_BASIC_PORT=$((PORT_BASE + 12))
+REGISTRY_TOKEN_PORT=$((PORT_BASE + 13))
+TOKEN_SERVER_PORT=$((PORT_BASE + 14))
+# Not served by the cluster: the operator's webhook receiver listens here.
+EVENTS_PORT=$((PORT_BASE + 15))
+
+REGISTRY_USER_NAME=imagestream-test
+
+log() { printf '[cluster] %s\n' "$*" >&2; }
+
+# Prints the last lines of a log file to stderr, framed, so a failure names its cause.
+show_log_tail() {
+  local file=$1
+  [[ -f "$file" ]] || return 0
+  printf -- '----- last lines of %s -----\n' "$file" >&2
+  tail -n 40 "$file" >&2
+  printf -- '----- end of %s -----\n' "$file" >&2
+}
+
+# die MESSAGE [LOGFILE...]
+die() {
+  local message=$1
+  shift
+  printf '[cluster] ERROR: %s\n' "$message" >&2
+  local file
+  for file in "$@"; do show_log_tail "$file"; done
+  exit 1
+}
+
+# Installs the Debian packages whose commands are missing, non-interactively.
+ensure_packages() {
+  local -A package_of=(
+    [docker-registry]=docker-registry [htpasswd]=apache2-utils [openssl]=openssl
+    [curl]=curl [pgrep]=procps [setsid]=util-linux [flock]=util-linux
+  )
+  local missing=() cmd
+  for cmd in "${!package_of[@]}"; do
+    command -v "$cmd" >/dev/null || missing+=("${package_of[$cmd]}")
+  done
+  ((${#missing[@]} == 0)) && return 0
+  local unique
+  unique=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
+  log "installing Debian packages: $unique"
+  [[ $(id -u) == 0 ]] || die "need root to install: $unique (or install them yourself)"
+  export DEBIAN_FRONTEND=noninteractive
+  # shellcheck disable=SC2086
+  if ! apt-get install -y -q --no-install-recommends $unique >"$STATE/apt.log" 2>&1; then
+    apt-get update -q >>"$STATE/apt.log" 2>&1 || die "apt-get update failed" "$STATE/apt.log"
+    # shellcheck disable=SC2086
+    apt-get install -y -q --no-install-recommends $unique >>"$STATE/apt.log" 2>&1 ||
+      die "apt-get install $unique failed" "$STATE/apt.log"
+  fi
+}
+
+pid_of() { cat "$STATE/run/$1.pid" 2>/dev/null; }
+
+is_running() {
+  local pid
+  pid=$(pid_of "$1") || return 1
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# start_bg NAME PORT COMMAND...: runs COMMAND detached in its own session
+# (own process group, no controlling terminal, stdio away from the caller's
+# pipes) with its pid in run/NAME.pid and its output in logs/NAME.log.
+start_bg() {
+  local name=$1 port=$2
+  shift 2
+  if port_in_use "$port"; then
+    die "port $port (for $name) is already in use by another process; pick another ISO_PORT_BASE"
+  fi
+  mkdir -p "$STATE/run" "$STATE/logs"
+  # setsid execs in place (a background job is not a group leader), so $! is
+  # the session's leader and its pid is the process group id used by `down`.
+  setsid nohup "$@" </dev/null >"$STATE/logs/$name.log" 2>&1 8>&- 9>&- &
+  echo $! >"$STATE/run/$name.pid"
+  log "started $name (pid $!, log $STATE/logs/$name.log)"
+}
+
+# wait_until NAME SECONDS COMMAND...: polls COMMAND until it succeeds; fails
+# with NAME's log when the process died or the time ran out.
+wait_until() {
+  local name=$1 seconds=$2
+  shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    is_running "$name" || die "$name exited during startup" "$STATE/logs/$name.log"
+    ((SECONDS < deadline)) || die "$name not ready after ${seconds}s" "$STATE/logs/$name.log"
+    sleep 0.5
+  done
+}
+
+# stop_process NAME: TERM to the whole process group, then KILL what remains.
+stop_process() {
+  local name=$1 pid
+  pid=$(pid_of "$name") || return 0
+  rm -f "$STATE/run/$name.pid"
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  local i
+  for _ in $(seq 1 40); do
+    kill -0 -- "-$pid" 2>/dev/null || kill -0 "$pid" 2>/dev/null || break
+    sleep 0.25
+  done
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  kill -KILL "$pid" 2>/dev/null || true
+  log "stopped $name"
+}
+
+# Processes that still name this state dir on their command line.
+state_dir_processes() { pgrep -f -- "$STATE/" || true; }

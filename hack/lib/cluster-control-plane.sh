@@ -1,0 +1,106 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # constants used by the scripts that source this file
+# etcd, kube-apiserver and kube-controller-manager on loopback, the way
+# envtest runs them, plus the controller manager so Deployments get
+# ReplicaSets. Sourced after cluster-common.sh and cluster-pki.sh; needs
+# KUBE_BIN (the directory printed by hack/build-kube-bins.sh).
+
+ADMIN_KUBECONFIG=$STATE/admin.kubeconfig
+KCM_KUBECONFIG=$STATE/controller-manager.kubeconfig
+OPERATOR_KUBECONFIG_FILE=$STATE/operator.kubeconfig
+
+b64() { base64 -w0 <"$1"; }
+
+# write_kubeconfig FILE USER CERT: a client-certificate kubeconfig, keys embedded.
+write_kubeconfig() {
+  local file=$1 user=$2 cert=$3
+  (
+    umask 077
+    cat >"$file.tmp" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: imagestream-test
+  cluster:
+    server: https://127.0.0.1:$APISERVER_PORT
+    certificate-authority-data: $(b64 "$PKI/cluster-ca.crt")
+users:
+- name: $user
+  user:
+    client-certificate-data: $(b64 "$PKI/$cert.crt")
+    client-key-data: $(b64 "$PKI/$cert.key")
+contexts:
+- name: $user@imagestream-test
+  context: {cluster: imagestream-test, user: $user}
+current-context: $user@imagestream-test
+EOF
+  )
+  mv "$file.tmp" "$file"
+}
+
+etcd_healthy() { curl -sf "http://127.0.0.1:$ETCD_PORT/health" | grep -q '"health":"true"'; }
+
+start_etcd() {
+  if is_running etcd && etcd_healthy; then return 0; fi
+  stop_process etcd
+  start_bg etcd "$ETCD_PORT" "$KUBE_BIN/etcd" \
+    --name=imagestream-test --data-dir="$STATE/etcd" \
+    --listen-client-urls="http://127.0.0.1:$ETCD_PORT" \
+    --advertise-client-urls="http://127.0.0.1:$ETCD_PORT" \
+    --listen-peer-urls="http://127.0.0.1:$ETCD_PEER_PORT" \
+    --initial-advertise-peer-urls="http://127.0.0.1:$ETCD_PEER_PORT" \
+    --initial-cluster="imagestream-test=http://127.0.0.1:$ETCD_PEER_PORT" \
+    --unsafe-no-fsync --log-level=warn
+  wait_until etcd 60 etcd_healthy
+}
+
+apiserver_ready() {
+  curl -sf --cacert "$PKI/cluster-ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key" \
+    "https://127.0.0.1:$APISERVER_PORT/readyz" | grep -qx ok
+}
+
+start_apiserver() {
+  if is_running kube-apiserver && apiserver_ready; then return 0; fi
+  stop_process kube-apiserver
+  start_bg kube-apiserver "$APISERVER_PORT" "$KUBE_BIN/kube-apiserver" \
+    --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
+    --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$APISERVER_PORT" \
+    --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
+    --client-ca-file="$PKI/cluster-ca.crt" \
+    --authorization-mode=Node,RBAC \
+    --service-account-issuer=https://kubernetes.default.svc.cluster.local \
+    --service-account-key-file="$PKI/sa.pub" \
+    --service-account-signing-key-file="$PKI/sa.key" \
+    --service-cluster-ip-range=10.0.0.0/24 \
+    --cert-dir="$STATE/apiserver-certs" \
+    --profiling=false
+  wait_until kube-apiserver 120 apiserver_ready
+}
+
+# The serviceaccount controller creating "default" in namespace default shows
+# the controller manager is up, authenticated and authorized.
+controller_manager_working() {
+  "$KUBE_BIN/kubectl" --kubeconfig="$ADMIN_KUBECONFIG" get serviceaccount default -n default
+}
+
+start_controller_manager() {
+  if is_running kube-controller-manager && controller_manager_working; then return 0; fi
+  stop_process kube-controller-manager
+  # Secure port 0: nothing to scrape here, and no extra port to collide.
+  start_bg kube-controller-manager 0 "$KUBE_BIN/kube-controller-manager" \
+    --kubeconfig="$KCM_KUBECONFIG" \
+    --controllers=deployment,replicaset,garbagecollector,namespace,serviceaccount,serviceaccount-token,root-ca-cert-publisher,clusterrole-aggregation \
+    --leader-elect=false --use-service-account-credentials \
+    --service-account-private-key-file="$PKI/sa.key" \
+    --root-ca-file="$PKI/cluster-ca.crt" \
+    --secure-port=0
+  wait_until kube-controller-manager 120 controller_manager_working
+}
+
+start_control_plane() {
+  write_kubeconfig "$ADMIN_KUBECONFIG" imagestream-test-admin admin
+  write_kubeconfig "$KCM_KUBECONFIG" system:kube-controller-manager controller-manager
+  start_etcd
+  start_apiserver
+  start_controller_manager
+}

@@ -1,0 +1,126 @@
+# shellcheck shell=bash
+# Four distribution registries (Debian's docker-registry) on loopback, one per
+# way the operator must reach a registry: plain HTTP (with push notifications),
+# HTTPS with a test CA, HTTPS + htpasswd basic auth, HTTPS + bearer tokens from
+# hack/token-server.ts. Sourced after cluster-common.sh and cluster-pki.sh.
+
+REGISTRIES=$STATE/registries
+
+# A secret made once per state dir, readable only by its owner.
+state_secret() {
+  local file="$STATE/$1"
+  if [[ ! -s "$file" ]]; then
+    (umask 077 && openssl rand -hex 16 >"$file")
+  fi
+  cat "$file"
+}
+
+registry_password() { state_secret registry-password; }
+registry_events_secret() { state_secret registry-events-secret; }
+
+# registry_config NAME PORT EXTRA_YAML: writes the config file of one registry.
+registry_config() {
+  local name=$1 port=$2 extra=$3 dir="$REGISTRIES/$1"
+  mkdir -p "$dir/data"
+  (
+    umask 077
+    cat >"$dir/config.yml" <<EOF
+version: 0.1
+log:
+  level: info
+  formatter: text
+storage:
+  filesystem: {rootdirectory: $dir/data}
+  delete: {enabled: true}
+http:
+  addr: 127.0.0.1:$port
+  secret: $(state_secret registry-http-secret)
+$extra
+EOF
+  )
+}
+
+tls_yaml() {
+  printf '  tls: {certificate: %s, key: %s}\n' "$PKI/registry.crt" "$PKI/registry.key"
+}
+
+write_registry_configs() {
+  # A dead receiver only queues events in memory: pushes never wait on it.
+  registry_config plain "$REGISTRY_PORT" "notifications:
+  endpoints:
+    - name: imagestream-operator
+      url: http://127.0.0.1:$EVENTS_PORT/registry-events
+      headers: {Authorization: [Bearer $(registry_events_secret)]}
+      timeout: 2s
+      threshold: 5
+      backoff: 2s"
+  registry_config tls "$REGISTRY_TLS_PORT" "$(tls_yaml)"
+  if [[ ! -s "$REGISTRIES/htpasswd" ]]; then
+    htpasswd -B -i -c "$REGISTRIES/htpasswd" "$REGISTRY_USER_NAME" <<<"$(registry_password)" \
+      2>>"$STATE/logs/htpasswd.log" || die "htpasswd failed" "$STATE/logs/htpasswd.log"
+  fi
+  registry_config basic "$REGISTRY_BASIC_PORT" "$(tls_yaml)
+auth:
+  htpasswd: {realm: imagestream-test, path: $REGISTRIES/htpasswd}"
+  registry_config token "$REGISTRY_TOKEN_PORT" "$(tls_yaml)
+auth:
+  token:
+    realm: http://127.0.0.1:$TOKEN_SERVER_PORT/token
+    service: imagestream-test-registry
+    issuer: imagestream-test-issuer
+    rootcertbundle: $PKI/token-signing.crt"
+  registry_password >"$REGISTRIES/token-server.password"
+  chmod 600 "$REGISTRIES/token-server.password"
+  cat >"$REGISTRIES/token-server.json" <<EOF
+{
+  "port": $TOKEN_SERVER_PORT,
+  "issuer": "imagestream-test-issuer",
+  "service": "imagestream-test-registry",
+  "certificateFile": "$PKI/token-signing.crt",
+  "keyFile": "$PKI/token-signing.key",
+  "username": "$REGISTRY_USER_NAME",
+  "passwordFile": "$REGISTRIES/token-server.password"
+}
+EOF
+}
+
+# http_status URL [CURL_ARGS...]: the status code, or 000 when nothing answers.
+http_status() {
+  local url=$1
+  shift
+  curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$@" "$url" || true
+}
+
+registry_answers() {
+  local port=$1 scheme=$2 expected=$3
+  [[ $(http_status "$scheme://127.0.0.1:$port/v2/" --cacert "$PKI/registry-ca.crt") == "$expected" ]]
+}
+
+token_server_answers() { [[ $(http_status "http://127.0.0.1:$TOKEN_SERVER_PORT/healthz") == 200 ]]; }
+
+# start_registry NAME PORT SCHEME EXPECTED_STATUS
+start_registry() {
+  local name=$1 port=$2 scheme=$3 expected=$4
+  if is_running "registry-$name" && registry_answers "$port" "$scheme" "$expected"; then return 0; fi
+  stop_process "registry-$name"
+  start_bg "registry-$name" "$port" docker-registry serve "$REGISTRIES/$name/config.yml"
+  wait_until "registry-$name" 30 registry_answers "$port" "$scheme" "$expected"
+}
+
+start_token_server() {
+  if is_running token-server && token_server_answers; then return 0; fi
+  stop_process token-server
+  start_bg token-server "$TOKEN_SERVER_PORT" \
+    "$ISO_REPO/hack/node" "$ISO_REPO/hack/token-server.ts" "$REGISTRIES/token-server.json"
+  wait_until token-server 30 token_server_answers
+}
+
+start_registries() {
+  mkdir -p "$REGISTRIES" "$STATE/logs"
+  write_registry_configs
+  start_registry plain "$REGISTRY_PORT" http 200
+  start_registry tls "$REGISTRY_TLS_PORT" https 200
+  start_registry basic "$REGISTRY_BASIC_PORT" https 401
+  start_token_server
+  start_registry token "$REGISTRY_TOKEN_PORT" https 401
+}
