@@ -8,12 +8,14 @@ import {
   type KubeConfig,
   type KubernetesListObject,
   type KubernetesObject,
-  makeInformer,
+  ListWatch,
+  Watch,
 } from "@kubernetes/client-node";
 import type { Logger } from "../observability/logger.js";
 import { errorSummary } from "../observability/logger.js";
 
 export type ChangeVerb = "add" | "update" | "delete";
+export type ChangeHandler<T> = (obj: T, verb: ChangeVerb) => void;
 
 export interface ScopedInformerOptions<T extends KubernetesObject> {
   name: string;
@@ -22,13 +24,12 @@ export interface ScopedInformerOptions<T extends KubernetesObject> {
   paths: string[];
   list: (path: string) => Promise<KubernetesListObject<T>>;
   labelSelector?: string;
+  /** e.g. type=kubernetes.io/dockerconfigjson; must match what list() asks for */
+  fieldSelector?: string;
   log: Logger;
-  onChange: (obj: T, verb: ChangeVerb) => void;
   restartBaseMs?: number;
   restartMaxMs?: number;
 }
-
-type ClientInformer<T extends KubernetesObject> = ReturnType<typeof makeInformer<T>>;
 
 /** One client-node informer plus restart, backoff and sync tracking. */
 class RestartingInformer<T extends KubernetesObject> {
@@ -36,11 +37,12 @@ class RestartingInformer<T extends KubernetesObject> {
   private stopped = false;
   private failures = 0;
   private restartTimer: NodeJS.Timeout | undefined;
-  readonly inner: ClientInformer<T>;
+  readonly inner: ListWatch<T>;
 
   constructor(
     private readonly path: string,
     private readonly opts: ScopedInformerOptions<T>,
+    handlers: ChangeHandler<T>[],
   ) {
     const listFn = async () => {
       const list = await opts.list(path);
@@ -48,9 +50,19 @@ class RestartingInformer<T extends KubernetesObject> {
       setImmediate(() => this.markSynced());
       return list;
     };
-    this.inner = makeInformer<T>(opts.kubeConfig, path, listFn, opts.labelSelector);
+    const watch = new Watch(opts.kubeConfig);
+    this.inner = new ListWatch<T>(
+      path,
+      watch,
+      listFn,
+      false,
+      opts.labelSelector,
+      opts.fieldSelector,
+    );
     for (const verb of ["add", "update", "delete"] as const) {
-      this.inner.on(verb, (obj) => opts.onChange(obj, verb));
+      this.inner.on(verb, (obj) => {
+        for (const handle of handlers) handle(obj, verb);
+      });
     }
     this.inner.on("error", (err) => this.scheduleRestart(err));
   }
@@ -93,9 +105,15 @@ class RestartingInformer<T extends KubernetesObject> {
 /** Informers over one resource in one or more namespaces, read as one cache. */
 export class ScopedInformer<T extends KubernetesObject> {
   private readonly informers: RestartingInformer<T>[];
+  private readonly handlers: ChangeHandler<T>[] = [];
 
   constructor(private readonly opts: ScopedInformerOptions<T>) {
-    this.informers = opts.paths.map((p) => new RestartingInformer(p, opts));
+    this.informers = opts.paths.map((p) => new RestartingInformer(p, opts, this.handlers));
+  }
+
+  /** Registers a handler; handlers must only compute keys and enqueue. */
+  onChange(handler: ChangeHandler<T>): void {
+    this.handlers.push(handler);
   }
 
   async start(): Promise<void> {
