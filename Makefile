@@ -23,3 +23,28 @@ typecheck: deps
 
 unit: deps
 	$(NPM) run test:unit
+
+# The real test environment (docs/testing.md). `eval "$(make -s cluster)"`
+# works: `hack/cluster.sh up` prints nothing but export lines on stdout.
+cluster:
+	@hack/cluster.sh up
+
+down:
+	@hack/cluster.sh down
+
+# Against the caller's cluster when KUBECONFIG and REGISTRY are set, else
+# against the local environment (started if needed, left running).
+integration: deps
+	@hack/cluster-run.sh $(NPM) run test:integration
+
+e2e: deps
+	@hack/cluster-run.sh $(NPM) run test:e2e
+
+# kind + a local registry container; needs Docker (untested on the dev machines).
+e2e-kind: deps
+	@hack/kind.sh $(NPM) run test:e2e
+
+# Everything, self-sufficient on a fresh clone; tears the environment down at
+# the end unless ISO_KEEP_CLUSTER=1.
+test: deps
+	@hack/cluster-test.sh

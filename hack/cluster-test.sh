@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# `make test`: lint, typecheck, unit tests, then integration and e2e tests
+# against a fresh local environment that is torn down at the end (kept with
+# ISO_KEEP_CLUSTER=1; a caller's KUBECONFIG + REGISTRY cluster is used as is
+# and never torn down). Every step runs even after a failure, so one run shows
+# everything that is broken; the exit status is non-zero if any step failed.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+cd "$here/.." || exit 1
+npm_cmd=hack/npm
+results=$(mktemp -d)
+failed_steps=()
+brought_up=0
+
+say() { printf '\n=== %s ===\n' "$*" >&2; }
+
+step() {
+  local name=$1
+  shift
+  say "$name"
+  "$@" || failed_steps+=("$name")
+}
+
+# vitest_step NAME PROJECT: one vitest project, its counts kept for the summary.
+vitest_step() {
+  step "$1" "$npm_cmd" exec -- vitest run --project "$2" --passWithNoTests \
+    --reporter=default --reporter=json --outputFile.json="$results/$2.json"
+}
+
+teardown() {
+  if ((brought_up)) && [[ "${ISO_KEEP_CLUSTER:-}" != 1 ]]; then
+    say "cluster down"
+    hack/cluster.sh down || failed_steps+=("cluster down")
+  fi
+}
+
+step lint "$npm_cmd" run lint
+step typecheck "$npm_cmd" run typecheck
+vitest_step unit unit
+
+if [[ -n "${KUBECONFIG:-}" && -n "${REGISTRY:-}" ]]; then
+  say "using the caller's cluster: KUBECONFIG=$KUBECONFIG REGISTRY=$REGISTRY"
+  cluster_ok=1
+else
+  say "cluster up"
+  brought_up=1
+  trap teardown EXIT
+  if env_lines=$(hack/cluster.sh up) && eval "$env_lines"; then
+    cluster_ok=1
+  else
+    cluster_ok=0
+    failed_steps+=("cluster up")
+  fi
+fi
+if ((cluster_ok)); then
+  vitest_step integration integration
+  vitest_step e2e e2e
+fi
+trap - EXIT
+teardown
+
+# One closing line over every vitest project that ran.
+# shellcheck disable=SC2016 # JavaScript, not shell
+hack/node -e '
+  const fs = require("node:fs");
+  let passed = 0, failed = 0;
+  for (const file of fs.readdirSync(process.argv[1])) {
+    const report = JSON.parse(fs.readFileSync(`${process.argv[1]}/${file}`, "utf8"));
+    passed += report.numPassedTests;
+    failed += report.numFailedTests;
+  }
+  console.log(`tests: ${passed} passed, ${failed} failed`);
+' "$results" || failed_steps+=("test summary")
+rm -rf "$results"
+if ((${#failed_steps[@]})); then
+  echo "make test: FAILED steps: ${failed_steps[*]}" >&2
+  exit 1
+fi
+echo "make test: all steps passed" >&2
