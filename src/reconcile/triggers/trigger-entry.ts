@@ -1,0 +1,161 @@
+// Validates one element of the triggers annotation. Every mistake found is
+// reported at once (not only the first), each with the fix, because OpenShift
+// silently ignores bad triggers and that is the complaint users have most
+// about writing them by hand.
+
+import { fieldPathGrammar, parseFieldPath } from "./field-path.js";
+import { resolveContainer } from "./resolve-container.js";
+import type { ValidTrigger, Workload } from "./types.js";
+
+export interface EntryResult {
+  trigger?: ValidTrigger;
+  messages: string[];
+}
+
+type Entry = Record<string, unknown>;
+
+const EXAMPLE_FROM = '"from": {"kind": "ImageStreamTag", "name": "STREAM:TAG"}';
+const TAG_NAME = /^[\w][\w.-]{0,127}$/;
+
+export function validateEntry(entry: unknown, position: number, workload: Workload): EntryResult {
+  if (!isRecord(entry)) {
+    return {
+      messages: [`a trigger must be a JSON object such as {${EXAMPLE_FROM}, "fieldPath": "..."}`],
+    };
+  }
+  const messages: string[] = [];
+  const from = checkFrom(entry, messages);
+  const namespace = checkNamespace(from, workload, messages);
+  const paused = checkPaused(entry, messages);
+  const fieldPath = checkFieldPath(entry, workload, messages);
+  if (messages.length > 0 || from === undefined || fieldPath === undefined) return { messages };
+  const parsed = parseFieldPath(fieldPath, workload.kind);
+  if (!parsed.ok) return { messages: [parsed.message] };
+  const resolved = resolveContainer(workload, parsed.target);
+  if (!resolved.ok) return { messages: [resolved.message] };
+  const trigger: ValidTrigger = {
+    position,
+    from: { kind: "ImageStreamTag", name: from.name, namespace },
+    stream: from.stream,
+    tag: from.tag,
+    fieldPath,
+    paused,
+    container: resolved.container,
+  };
+  return { trigger, messages };
+}
+
+interface CheckedFrom {
+  name: string;
+  stream: string;
+  tag: string;
+  namespace: unknown;
+}
+
+function checkFrom(entry: Entry, messages: string[]): CheckedFrom | undefined {
+  const from = entry.from;
+  if (!isRecord(from)) {
+    messages.push(`${missing(entry, "from")}: add ${EXAMPLE_FROM}`);
+    return undefined;
+  }
+  const kindOk = checkKind(from, messages);
+  // The name of another kind (a pull spec, a digest) is not wrong in itself:
+  // judging it as STREAM:TAG would only add noise to the kind's message.
+  if (!kindOk && from.kind !== undefined) return undefined;
+  const name = checkName(from, messages);
+  if (!kindOk || name === undefined) return undefined;
+  return { ...name, namespace: from.namespace };
+}
+
+function checkKind(from: Entry, messages: string[]): boolean {
+  if (from.kind === "ImageStreamTag") return true;
+  if (from.kind === undefined) {
+    messages.push(`${missing(from, "kind", "from.kind")}: add "kind": "ImageStreamTag"`);
+  } else {
+    messages.push(
+      `unknown kind ${JSON.stringify(from.kind)}: only ImageStreamTag is supported; ` +
+        `use "kind": "ImageStreamTag" and name a tag of an image stream`,
+    );
+  }
+  return false;
+}
+
+function checkName(from: Entry, messages: string[]): Omit<CheckedFrom, "namespace"> | undefined {
+  const name = from.name;
+  if (typeof name !== "string") {
+    const problem =
+      name === undefined ? missing(from, "name", "from.name") : "from.name must be a string";
+    messages.push(`${problem}: use "name": "STREAM:TAG", e.g. "app:latest"`);
+    return undefined;
+  }
+  const problem = nameProblem(name);
+  if (problem !== undefined) {
+    messages.push(`from.name ${JSON.stringify(name)} ${problem}`);
+    return undefined;
+  }
+  const [stream = "", tag = ""] = name.split(":");
+  return { name, stream, tag };
+}
+
+function nameProblem(name: string): string | undefined {
+  if (name.includes("/")) {
+    return 'must not contain "/": write "STREAM:TAG" and put the namespace in from.namespace';
+  }
+  if (name.includes("@")) {
+    return 'names an image digest, not a tag: triggers follow tags, write "STREAM:TAG"';
+  }
+  const parts = name.split(":");
+  if (parts.length === 1) return `has no tag: write "${name}:TAG", e.g. "${name}:latest"`;
+  const [stream = "", tag = ""] = parts;
+  if (parts.length > 2 || stream === "" || !TAG_NAME.test(tag)) {
+    return 'is not "STREAM:TAG" (a tag is letters, digits, "_", "." and "-", at most 128)';
+  }
+  return undefined;
+}
+
+function checkNamespace(
+  from: CheckedFrom | undefined,
+  workload: Workload,
+  messages: string[],
+): string {
+  const own = workload.metadata?.namespace ?? "";
+  const namespace = from?.namespace;
+  if (namespace === undefined || namespace === "") return own;
+  if (typeof namespace === "string") return namespace;
+  messages.push('from.namespace must be a string: use "namespace": "NAMESPACE" or leave it out');
+  return own;
+}
+
+function checkPaused(entry: Entry, messages: string[]): boolean {
+  const paused = entry.paused;
+  if (paused === undefined || typeof paused === "boolean") return paused === true;
+  if (paused === "true" || paused === "false") {
+    messages.push(`paused must be a JSON boolean, not a string: use "paused": ${paused}`);
+  } else {
+    messages.push('paused must be a JSON boolean: use "paused": true or "paused": false');
+  }
+  return false;
+}
+
+function checkFieldPath(entry: Entry, workload: Workload, messages: string[]): string | undefined {
+  const fieldPath = entry.fieldPath;
+  if (typeof fieldPath === "string") return fieldPath;
+  const problem =
+    fieldPath === undefined ? missing(entry, "fieldPath") : "fieldPath must be a string";
+  messages.push(`${problem}: ${fieldPathGrammar(workload.kind)}`);
+  return undefined;
+}
+
+// Go's JSON decoder (OpenShift's) matches field names case-insensitively; we
+// do not, so point at a near miss rather than just calling the field missing.
+function missing(object: Entry, key: string, label = key): string {
+  const nearMiss = Object.keys(object).find(
+    (k) => k !== key && k.toLowerCase() === key.toLowerCase(),
+  );
+  if (nearMiss === undefined) return `${label} is missing`;
+  return `${label} is missing (found ${JSON.stringify(nearMiss)}: field names are case-sensitive)`;
+}
+
+function isRecord(value: unknown): value is Entry {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
