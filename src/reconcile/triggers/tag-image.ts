@@ -1,0 +1,72 @@
+// The image reference a trigger writes for a tag, as OpenShift computes it:
+// the current status item's dockerImageReference (referencePolicy Source), or
+// the stream's own repository by digest (Local). Local needs an integrated
+// registry to pull through; without one configured, Local acts as Source so
+// workloads keep pulling from a place that exists.
+
+import type { ImageStream } from "../../api/types.js";
+
+export interface TagImageOptions {
+  /** hostname of a registry serving status.dockerImageRepository; enables Local */
+  localRegistryHostname?: string;
+}
+
+export function currentTagImage(
+  stream: ImageStream,
+  tag: string,
+  options: TagImageOptions = {},
+): string | undefined {
+  const current = stream.status?.tags?.find((t) => t.tag === tag)?.items?.[0];
+  if (current === undefined || current.dockerImageReference === "") return undefined;
+  const repository = stream.status?.dockerImageRepository ?? "";
+  const local =
+    referencePolicyOf(stream, tag) === "Local" &&
+    (options.localRegistryHostname ?? "") !== "" &&
+    repository !== "" &&
+    current.image !== "";
+  return local ? `${repository}@${current.image}` : current.dockerImageReference;
+}
+
+function referencePolicyOf(stream: ImageStream, tag: string): string {
+  const type = stream.spec?.tags?.find((t) => t.name === tag)?.referencePolicy?.type;
+  return type === undefined || type === "" ? "Source" : type;
+}
+
+/** The tag's current image reference, or undefined (no stream, tag or image). */
+export type TagLookup = (namespace: string, stream: string, tag: string) => string | undefined;
+
+/** Whether workloads in targetNamespace may follow tags of the stream namespace/stream. */
+export type CrossNamespacePolicy = (
+  namespace: string,
+  stream: string,
+  targetNamespace: string,
+) => boolean;
+
+export interface TriggerLookups {
+  tagImage: TagLookup;
+  crossNamespaceAllowed: CrossNamespacePolicy;
+}
+
+/**
+ * Builds the planner's lookups from an image stream cache and the stream
+ * opt-in predicate (isCrossNamespaceAllowed in src/reconcile, passed in so
+ * this module does not depend on it). A stream that does not exist denies:
+ * a user who can only edit workloads must not learn which streams exist in
+ * other namespaces from the difference between "denied" and "no image".
+ */
+export function lookupsFromStreams(
+  getStream: (namespace: string, name: string) => ImageStream | undefined,
+  isCrossNamespaceAllowed: (sourceStream: ImageStream, targetNamespace: string) => boolean,
+  options: TagImageOptions = {},
+): TriggerLookups {
+  return {
+    tagImage(namespace, stream, tag) {
+      const found = getStream(namespace, stream);
+      return found === undefined ? undefined : currentTagImage(found, tag, options);
+    },
+    crossNamespaceAllowed(namespace, stream, targetNamespace) {
+      const found = getStream(namespace, stream);
+      return found !== undefined && isCrossNamespaceAllowed(found, targetNamespace);
+    },
+  };
+}
