@@ -97,8 +97,7 @@ export function recordFailure(
     specHash ?? current?.specHash,
   );
   const changed =
-    !current ||
-    current.conditions?.length !== 1 ||
+    current?.conditions?.length !== 1 ||
     !sameFailure ||
     previous.message !== condition.message ||
     previous.generation !== condition.generation;
