@@ -1,0 +1,158 @@
+// When an observed tag needs another look (ADR 0005): failed imports retried
+// with capped exponential backoff (OpenShift never retries), scheduled tags
+// every interval. Time comes in as `now` and the controller's in-memory
+// AttemptLog; a tag without a record is due at once, which is what happens
+// once per failed or scheduled tag after a restart.
+
+import { ANN_DOCKER_REPOSITORY_CHECK, type ImageStream, type TagReference } from "../api/types.js";
+import { findStatusTag, pendingCause } from "./generations.js";
+import { classifySource, isDigestReference } from "./spec-tags.js";
+import {
+  type AttemptLog,
+  type AttemptRecord,
+  type FailureReason,
+  type Outcome,
+  type PlannerConfig,
+  REPOSITORY_KEY,
+  type StatusTag,
+} from "./types.js";
+
+export const BACKOFF_BASE_MS = 10_000;
+export const BACKOFF_CAP_MS = 10 * 60_000;
+/** A registry's Retry-After is honoured up to this, so a bogus value cannot park a tag for days. */
+export const RETRY_AFTER_CAP_MS = 60 * 60_000;
+export const DEFAULT_SCHEDULED_INTERVAL_SECONDS = 900;
+
+/** 10 s, 20 s, 40 s ... capped at 10 min; never sooner than the registry's Retry-After. */
+export function backoffMs(consecutiveFailures: number, retryAfterSeconds?: number): number {
+  const n = Math.max(1, Math.floor(consecutiveFailures));
+  const exponential = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.min(n - 1, 20));
+  const asked = retryAfterSeconds && retryAfterSeconds > 0 ? retryAfterSeconds * 1000 : 0;
+  return Math.max(exponential, Math.min(asked, RETRY_AFTER_CAP_MS));
+}
+
+export function scheduledIntervalMs(cfg: PlannerConfig = {}): number {
+  return (cfg.scheduledIntervalSeconds ?? DEFAULT_SCHEDULED_INTERVAL_SECONDS) * 1000;
+}
+
+/** importPolicy.scheduled on an importable DockerImage tag; a digest only until it was imported. */
+export function isScheduled(
+  tag: TagReference,
+  statusTag: StatusTag | undefined,
+  cfg: PlannerConfig = {},
+): boolean {
+  if (cfg.disableScheduledImport || tag.importPolicy?.scheduled !== true) return false;
+  if (tag.from?.kind !== "DockerImage" || tag.reference === true) return false;
+  const imported = (statusTag?.items?.length ?? 0) > 0;
+  return !(imported && isDigestReference(tag.from.name));
+}
+
+/** The user must change the spec; retrying the same input cannot help. */
+const NOT_RETRIED: ReadonlySet<FailureReason> = new Set<FailureReason>(["InvalidReference"]);
+
+const RETRIED_SOURCES = new Set(["docker", "copy-istag", "isimage"]);
+
+function currentFailure(statusTag: StatusTag | undefined) {
+  const c = statusTag?.conditions?.find((x) => x.type === "ImportSuccess");
+  return c?.status === "False" ? c : undefined;
+}
+
+export interface Due {
+  /** epoch ms; 0 when due at once (no attempt on record) */
+  atMs: number;
+  cause: "retry" | "scheduled";
+}
+
+/** For a tag whose current spec was observed: when to look again, or undefined for never. */
+export function nextDue(
+  stream: ImageStream,
+  tag: TagReference,
+  attempts: AttemptLog,
+  cfg: PlannerConfig = {},
+): Due | undefined {
+  const statusTag = findStatusTag(stream, tag.name);
+  const record = attempts.get(tag.name);
+  const failure = currentFailure(statusTag);
+  const retryable =
+    failure !== undefined &&
+    !NOT_RETRIED.has(failure.reason as FailureReason) &&
+    RETRIED_SOURCES.has(classifySource(stream, tag).kind);
+  if (retryable) {
+    if (!record) return { atMs: 0, cause: "retry" };
+    const delay = backoffMs(record.consecutiveFailures, record.retryAfterSeconds);
+    return { atMs: record.at.getTime() + delay, cause: "retry" };
+  }
+  if (isScheduled(tag, statusTag, cfg)) {
+    if (!record) return { atMs: 0, cause: "scheduled" };
+    return { atMs: record.at.getTime() + scheduledIntervalMs(cfg), cause: "scheduled" };
+  }
+  return undefined;
+}
+
+/** The bulk import runs until it succeeded once (status.repository and the check annotation set). */
+export function repositoryDue(stream: ImageStream, attempts: AttemptLog): Due | undefined {
+  if (!stream.spec?.dockerImageRepository?.trim()) return undefined;
+  const checked = Boolean(stream.metadata.annotations?.[ANN_DOCKER_REPOSITORY_CHECK]);
+  if (checked && stream.status?.repository) return undefined;
+  const record = attempts.get(REPOSITORY_KEY);
+  if (!record || record.consecutiveFailures === 0) return { atMs: 0, cause: "retry" };
+  const delay = backoffMs(record.consecutiveFailures, record.retryAfterSeconds);
+  return { atMs: record.at.getTime() + delay, cause: "retry" };
+}
+
+/**
+ * When this stream next needs attention, from the state after this pass's
+ * writes (updated stream and attempts): the earliest future retry or
+ * scheduled import; 0 if something is due now; undefined when nothing is.
+ * Pending imports are not counted: they are this pass's work.
+ */
+export function requeueAfterMs(
+  stream: ImageStream,
+  attempts: AttemptLog,
+  now: Date,
+  cfg: PlannerConfig = {},
+  skip: ReadonlySet<string> = new Set(),
+): number | undefined {
+  let earliest: number | undefined;
+  const consider = (due: Due | undefined) => {
+    if (!due) return;
+    const wait = Math.max(0, due.atMs - now.getTime());
+    earliest = earliest === undefined ? wait : Math.min(earliest, wait);
+  };
+  for (const tag of stream.spec?.tags ?? []) {
+    if (skip.has(tag.name) || pendingCause(stream, tag, cfg) !== undefined) continue;
+    consider(nextDue(stream, tag, attempts, cfg));
+  }
+  if (!skip.has(REPOSITORY_KEY)) consider(repositoryDue(stream, attempts));
+  return earliest;
+}
+
+/**
+ * The AttemptLog after this pass: every outcome is an attempt; failures
+ * count up, successes reset. Records of tags gone from spec are dropped so the
+ * log cannot grow without bound.
+ */
+export function recordAttempts(
+  previous: AttemptLog,
+  outcomes: readonly Outcome[],
+  now: Date,
+  stream: ImageStream,
+): Map<string, AttemptRecord> {
+  const next = new Map(previous);
+  for (const o of outcomes) {
+    if (o.kind === "failed") {
+      const failures = (previous.get(o.tag)?.consecutiveFailures ?? 0) + 1;
+      next.set(o.tag, {
+        at: now,
+        consecutiveFailures: failures,
+        ...(o.retryAfterSeconds !== undefined ? { retryAfterSeconds: o.retryAfterSeconds } : {}),
+      });
+    } else {
+      next.set(o.tag, { at: now, consecutiveFailures: 0 });
+    }
+  }
+  const keep = new Set((stream.spec?.tags ?? []).map((t) => t.name));
+  if (stream.spec?.dockerImageRepository) keep.add(REPOSITORY_KEY);
+  for (const key of next.keys()) if (!keep.has(key)) next.delete(key);
+  return next;
+}
