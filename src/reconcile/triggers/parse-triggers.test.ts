@@ -83,6 +83,33 @@ describe("parseTriggers: valid annotations", () => {
     expect(cron.triggers[0]?.container.name).toBe("job");
   });
 
+  it('ignores "pause": "false", which many real annotations carry', () => {
+    const result = parse([
+      trigger("web:latest", WEB_PATH, { pause: "false" }),
+      trigger("proxy:1", SIDECAR_PATH, { pause: false }),
+    ]);
+    expect(result.problems).toEqual([]);
+    expect(result.triggers.map((t) => t.paused)).toEqual([false, false]);
+  });
+
+  it("accepts the layouts found in real manifests: pretty-printed, spaced, escaped quotes", () => {
+    const prettyPrinted = `[ {
+  "from" : {
+    "kind" : "ImageStreamTag",
+    "name" : "web:latest",
+    "apiVersion" : "image.openshift.io/v1"
+  },
+  "fieldPath" : "spec.template.spec.containers[?(@.name==\\"web\\")].image"
+} ]`;
+    const spaced =
+      '[{"from":{"kind":"ImageStreamTag","name":"proxy:1"},"fieldPath": "spec.template.spec.containers[1].image"}]';
+    for (const text of [prettyPrinted, spaced]) {
+      const result = parseTriggers(text, deployment);
+      expect(result.problems).toEqual([]);
+      expect(result.triggers).toHaveLength(1);
+    }
+  });
+
   it("ignores fields it does not know", () => {
     const result = parse([{ ...trigger("web:latest", WEB_PATH), comment: "rolled by CI" }]);
     expect(result.problems).toEqual([]);
@@ -143,6 +170,11 @@ describe("parseTriggers: problems of one trigger", () => {
       "paused given as a number",
       trigger("web:latest", WEB_PATH, { paused: 1 }),
       'paused must be a JSON boolean: use "paused": true or "paused": false',
+    ],
+    [
+      '"pause" given where "paused" is meant',
+      trigger("web:latest", WEB_PATH, { pause: "true" }),
+      '"pause" is not a trigger field (OpenShift ignores it and keeps the trigger active): to pause this trigger write "paused": true, to keep it active remove "pause"',
     ],
     [
       "an unknown kind",

@@ -27,6 +27,7 @@ export function validateEntry(entry: unknown, position: number, workload: Worklo
   const from = checkFrom(entry, messages);
   const namespace = checkNamespace(from, workload, messages);
   const paused = checkPaused(entry, messages);
+  checkPause(entry, messages);
   const fieldPath = checkFieldPath(entry, workload, messages);
   if (messages.length > 0 || from === undefined || fieldPath === undefined) return { messages };
   const parsed = parseFieldPath(fieldPath, workload.kind);
@@ -135,6 +136,18 @@ function checkPaused(entry: Entry, messages: string[]): boolean {
     messages.push('paused must be a JSON boolean: use "paused": true or "paused": false');
   }
   return false;
+}
+
+// "pause" (not "paused") appears in many real annotations, mostly as
+// "pause": "false", which OpenShift ignores as an unknown field; we ignore
+// that too. "pause": true/"true" states an intent to pause that OpenShift
+// would silently not honour: the trigger is held and the user told the fix.
+function checkPause(entry: Entry, messages: string[]): void {
+  if (entry.pause !== true && entry.pause !== "true") return;
+  messages.push(
+    '"pause" is not a trigger field (OpenShift ignores it and keeps the trigger active): ' +
+      'to pause this trigger write "paused": true, to keep it active remove "pause"',
+  );
 }
 
 function checkFieldPath(entry: Entry, workload: Workload, messages: string[]): string | undefined {
