@@ -1,0 +1,268 @@
+import { describe, expect, it } from "vitest";
+import { ANN_TRIGGERS } from "../../api/types.js";
+import { ANN_LAST_APPLIED_IMAGES, serializeLastApplied } from "./last-applied.js";
+import { parseTriggers } from "./parse-triggers.js";
+import { planTriggerUpdates, type TriggerPlan } from "./plan.js";
+import type { TriggerLookups } from "./tag-image.js";
+import { SIDECAR_PATH, trigger, WEB_PATH, withTriggers, workload } from "./testdata.js";
+import type { Workload } from "./types.js";
+
+const V1 = "quay.io/shop/web@sha256:1111";
+const V2 = "quay.io/shop/web@sha256:2222";
+const HAND = "quay.io/shop/web:hotfix";
+
+/** Tags by "namespace/stream:tag"; streams in "images" let only "shop" follow them. */
+function lookups(tags: Record<string, string>): TriggerLookups {
+  return {
+    tagImage: (namespace, stream, tag) => tags[`${namespace}/${stream}:${tag}`],
+    crossNamespaceAllowed: (namespace, _stream, target) =>
+      namespace === "images" && target === "shop",
+  };
+}
+
+interface Case {
+  container: string;
+  record?: string;
+  tag?: string;
+  paused?: boolean;
+}
+
+function scenario({ container, record, tag, paused }: Case) {
+  const annotations: Record<string, string> = {};
+  if (record !== undefined)
+    annotations[ANN_LAST_APPLIED_IMAGES] = serializeLastApplied({ [WEB_PATH]: record });
+  const object = withTriggers(workload("Deployment", { web: container }, { annotations }), [
+    trigger("web:latest", WEB_PATH, paused === undefined ? {} : { paused }),
+  ]);
+  const tags: Record<string, string> = tag === undefined ? {} : { "shop/web:latest": tag };
+  return plan(object, lookups(tags));
+}
+
+function plan(object: Workload, lookup: TriggerLookups): TriggerPlan {
+  const parsed = parseTriggers(object.metadata?.annotations?.[ANN_TRIGGERS], object);
+  return planTriggerUpdates(object, parsed, lookup);
+}
+
+describe("planTriggerUpdates: when a container is written (ADR 0006)", () => {
+  it.each([
+    // what the container runs, what we last applied, where the tag points -> outcome
+    ["new trigger: brought to the tag", { container: V1, tag: V2 }, "NewTrigger", V2],
+    ["tag moved: rolled", { container: V1, record: V1, tag: V2 }, "TagMoved", V2],
+    [
+      "tag moved after a manual change: rolled",
+      { container: HAND, record: V1, tag: V2 },
+      "TagMoved",
+      V2,
+    ],
+    [
+      "manual change, tag unchanged: left alone",
+      { container: HAND, record: V2, tag: V2 },
+      "ManualOverride",
+      V2,
+    ],
+    [
+      "rollout undo, tag unchanged: left alone",
+      { container: V1, record: V2, tag: V2 },
+      "ManualOverride",
+      V2,
+    ],
+    [
+      "paused, tag moved: nothing",
+      { container: V1, record: V1, tag: V2, paused: true },
+      "Paused",
+      V1,
+    ],
+    [
+      "paused new trigger: nothing, nothing recorded",
+      { container: V1, tag: V2, paused: true },
+      "Paused",
+      undefined,
+    ],
+    ["tag without image: nothing", { container: V1, record: V1 }, "NoImage", V1],
+    [
+      "already at the tag: nothing to change",
+      { container: V2, record: V2, tag: V2 },
+      "UpToDate",
+      V2,
+    ],
+    ["already at the tag, unrecorded: recorded", { container: V2, tag: V2 }, "UpToDate", V2],
+    [
+      "set by hand to the moved tag: recorded",
+      { container: V2, record: V1, tag: V2 },
+      "UpToDate",
+      V2,
+    ],
+  ] as [string, Case, string, string | undefined][])("%s", (_, input, outcome, recorded) => {
+    const result = scenario(input);
+    const changed = result.changes.map((c) => c.cause);
+    const skipped = result.skipped.map((s) => s.reason);
+    expect([...changed, ...skipped]).toEqual([outcome]);
+    expect(result.lastApplied[WEB_PATH]).toBe(recorded);
+    expect(result.problems).toEqual([]);
+    const recordMoved = recorded !== input.record;
+    expect(result.lastAppliedChanged).toBe(recordMoved);
+    expect(result.needsWrite).toBe(changed.length > 0 || recordMoved);
+  });
+
+  it("describes a change with the container, both images and the trigger", () => {
+    const result = scenario({ container: V1, record: V1, tag: V2 });
+    expect(result.changes).toEqual([
+      {
+        containerList: "containers",
+        containerName: "web",
+        oldImage: V1,
+        newImage: V2,
+        trigger: expect.objectContaining({ fieldPath: WEB_PATH }),
+        cause: "TagMoved",
+      },
+    ]);
+  });
+
+  it.each([
+    [
+      { container: HAND, record: V2, tag: V2 },
+      `container "web" was changed to ${HAND} after we set ${V2}; it is left alone until shop/web:latest moves`,
+    ],
+    [{ container: V1, record: V1, tag: V2, paused: true }, "trigger on shop/web:latest is paused"],
+    [{ container: V1 }, "image stream tag shop/web:latest has no image yet"],
+    [{ container: V2, tag: V2 }, `container "web" already runs shop/web:latest (${V2})`],
+  ] as [Case, string][])("says why nothing was written: %j", (input, message) => {
+    expect(scenario(input).skipped.map((s) => s.message)).toEqual([message]);
+  });
+});
+
+describe("planTriggerUpdates: several triggers and namespaces", () => {
+  const base = workload(
+    "Deployment",
+    { web: V1, sidecar: "quay.io/shop/proxy:1" },
+    { initContainers: { migrate: "quay.io/shop/migrate:1" } },
+  );
+
+  it("plans each trigger on its own and records all of them", () => {
+    const object = withTriggers(base, [
+      trigger("web:latest", WEB_PATH),
+      {
+        from: { kind: "ImageStreamTag", name: "proxy:stable", namespace: "images" },
+        fieldPath: SIDECAR_PATH,
+      },
+      trigger("migrate:latest", "spec.template.spec.initContainers[0].image"),
+    ]);
+    const result = plan(
+      object,
+      lookups({
+        "shop/web:latest": V2,
+        "images/proxy:stable": "quay.io/shop/proxy@sha256:99",
+        "shop/migrate:latest": "quay.io/shop/migrate:1",
+      }),
+    );
+    expect(result.changes.map((c) => [c.containerName, c.newImage])).toEqual([
+      ["web", V2],
+      ["sidecar", "quay.io/shop/proxy@sha256:99"],
+    ]);
+    expect(result.skipped.map((s) => [s.trigger.container.name, s.reason])).toEqual([
+      ["migrate", "UpToDate"],
+    ]);
+    expect(result.lastApplied).toEqual({
+      [WEB_PATH]: V2,
+      [SIDECAR_PATH]: "quay.io/shop/proxy@sha256:99",
+      'spec.template.spec.initContainers[?(@.name=="migrate")].image': "quay.io/shop/migrate:1",
+    });
+  });
+
+  it("refuses a cross-namespace trigger the source stream does not allow, with the fix", () => {
+    const object = withTriggers(workload("Deployment", { web: V1 }, { namespace: "other" }), [
+      {
+        from: { kind: "ImageStreamTag", name: "web:latest", namespace: "images" },
+        fieldPath: WEB_PATH,
+      },
+    ]);
+    const result = plan(object, lookups({ "images/web:latest": V2 }));
+    expect(result.changes).toEqual([]);
+    const message =
+      'cross-namespace trigger not allowed: add annotation imagestream-operator.io/allowed-namespaces: "other" ' +
+      '(a comma-separated list, or "*") to imagestream images/web';
+    expect(result.problems).toEqual([{ reason: "CrossNamespaceNotAllowed", message, position: 0 }]);
+    expect(result.skipped.map((s) => [s.reason, s.message])).toEqual([
+      ["CrossNamespaceNotAllowed", message],
+    ]);
+    expect(result.needsWrite).toBe(false);
+  });
+
+  it("reports a denied cross-namespace trigger even when paused", () => {
+    const object = withTriggers(workload("Deployment", { web: V1 }, { namespace: "other" }), [
+      {
+        from: { kind: "ImageStreamTag", name: "web:latest", namespace: "images" },
+        fieldPath: WEB_PATH,
+        paused: true,
+      },
+    ]);
+    expect(plan(object, lookups({})).problems.map((p) => p.reason)).toEqual([
+      "CrossNamespaceNotAllowed",
+    ]);
+  });
+});
+
+describe("planTriggerUpdates: the record", () => {
+  function recorded(record: Record<string, string>, triggers: unknown, container = V1): Workload {
+    const annotations = {
+      [ANN_LAST_APPLIED_IMAGES]: serializeLastApplied(record),
+      [ANN_TRIGGERS]: typeof triggers === "string" ? triggers : JSON.stringify(triggers),
+    };
+    return workload(
+      "Deployment",
+      { web: container, sidecar: "quay.io/shop/proxy:1" },
+      { annotations },
+    );
+  }
+  const tags = lookups({ "shop/web:latest": V2 });
+
+  it("drops entries of triggers that were removed", () => {
+    const object = recorded({ [WEB_PATH]: V2, [SIDECAR_PATH]: "quay.io/shop/proxy:1" }, [
+      trigger("web:latest", WEB_PATH),
+    ]);
+    const result = plan(object, tags);
+    expect(result.lastApplied).toEqual({ [WEB_PATH]: V2 });
+    expect(result.lastAppliedChanged).toBe(true);
+    expect(result.changes).toEqual([]);
+  });
+
+  it("empties the record when the triggers annotation is gone", () => {
+    const object = recorded({ [WEB_PATH]: V2 }, "");
+    const result = plan(object, tags);
+    expect(result.lastApplied).toEqual({});
+    expect(result.lastAppliedChanged).toBe(true);
+    expect(result.needsWrite).toBe(true);
+  });
+
+  it("keeps every entry while the annotation has problems, so fixing a typo undoes no rollback", () => {
+    const object = recorded({ [WEB_PATH]: V2, [SIDECAR_PATH]: "quay.io/shop/proxy:1" }, [
+      trigger("web:latest", WEB_PATH),
+      trigger("proxy", SIDECAR_PATH),
+    ]);
+    const result = plan(object, tags);
+    expect(result.problems.map((p) => p.reason)).toEqual(["InvalidTrigger"]);
+    expect(result.lastApplied).toEqual({ [WEB_PATH]: V2, [SIDECAR_PATH]: "quay.io/shop/proxy:1" });
+    expect(result.skipped.map((s) => s.reason)).toEqual(["ManualOverride"]);
+    expect(result.needsWrite).toBe(false);
+  });
+
+  it("treats a damaged record as empty, reports it, and rewrites it", () => {
+    const object = recorded({}, [trigger("web:latest", WEB_PATH)]);
+    const annotations = object.metadata?.annotations ?? {};
+    annotations[ANN_LAST_APPLIED_IMAGES] = "{not json";
+    const result = plan(object, tags);
+    expect(result.problems.map((p) => p.reason)).toEqual(["InvalidLastApplied"]);
+    expect(result.changes.map((c) => c.cause)).toEqual(["NewTrigger"]);
+    expect(result.lastApplied).toEqual({ [WEB_PATH]: V2 });
+    expect(result.lastAppliedChanged).toBe(true);
+  });
+
+  it("matches a record written under another spelling of the same container", () => {
+    const object = recorded({ [WEB_PATH]: V2 }, [
+      trigger("web:latest", "spec.template.spec.containers[0].image"),
+    ]);
+    const result = plan(object, tags);
+    expect(result.skipped.map((s) => s.reason)).toEqual(["ManualOverride"]);
+    expect(result.needsWrite).toBe(false);
+  });
+});

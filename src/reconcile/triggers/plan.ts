@@ -1,0 +1,172 @@
+// Decides which triggered containers to write. We act on tag MOVES, not on
+// drift (ADR 0006): a container is written when its trigger is new or when
+// the tag's image differs from what we last applied there. A container that
+// differs from the tag while the tag has not moved was changed by a person
+// (`kubectl set image`, `rollout undo`) or by GitOps, and is left alone.
+
+import { type LastAppliedRecord, readLastApplied, serializeLastApplied } from "./last-applied.js";
+import type { TriggerLookups } from "./tag-image.js";
+import type {
+  ContainerList,
+  ParsedTriggers,
+  TriggerProblem,
+  ValidTrigger,
+  Workload,
+} from "./types.js";
+
+/** Set on a source image stream to let other namespaces follow its tags (owned by src/reconcile). */
+export const ANN_ALLOWED_NAMESPACES = "imagestream-operator.io/allowed-namespaces";
+
+export interface ContainerImageChange {
+  containerList: ContainerList;
+  containerName: string;
+  oldImage: string | undefined;
+  newImage: string;
+  trigger: ValidTrigger;
+  /** NewTrigger: nothing applied there before; TagMoved: the tag changed since */
+  cause: "NewTrigger" | "TagMoved";
+}
+
+export type SkipReason =
+  | "CrossNamespaceNotAllowed"
+  | "Paused"
+  | "NoImage"
+  | "UpToDate"
+  | "ManualOverride";
+
+/** Why a valid trigger wrote nothing: the answer to "why didn't it roll?". */
+export interface TriggerSkip {
+  trigger: ValidTrigger;
+  reason: SkipReason;
+  message: string;
+}
+
+export interface TriggerPlan {
+  /** one per trigger that writes; every valid trigger is in changes or skipped */
+  changes: ContainerImageChange[];
+  skipped: TriggerSkip[];
+  /** parse problems, a damaged record, denied cross-namespace triggers */
+  problems: TriggerProblem[];
+  /** the record to store with the changes (empty: remove the annotation) */
+  lastApplied: LastAppliedRecord;
+  /** the record differs from the one on the workload */
+  lastAppliedChanged: boolean;
+  /** something to patch: changes, or the record alone */
+  needsWrite: boolean;
+}
+
+interface Outcome {
+  change?: ContainerImageChange;
+  skip?: TriggerSkip;
+  problem?: TriggerProblem;
+  /** the image to record as applied to the container */
+  applied?: string;
+}
+
+export function planTriggerUpdates(
+  workload: Workload,
+  parsed: ParsedTriggers,
+  lookups: TriggerLookups,
+): TriggerPlan {
+  const previous = readLastApplied(workload);
+  const record = keptRecord(previous.record, parsed);
+  const plan: TriggerPlan = {
+    changes: [],
+    skipped: [],
+    problems: [...parsed.problems, ...(previous.problem === undefined ? [] : [previous.problem])],
+    lastApplied: record,
+    lastAppliedChanged: false,
+    needsWrite: false,
+  };
+  for (const trigger of parsed.triggers) {
+    const outcome = decide(trigger, workload, previous.record, lookups);
+    if (outcome.change !== undefined) plan.changes.push(outcome.change);
+    if (outcome.skip !== undefined) plan.skipped.push(outcome.skip);
+    if (outcome.problem !== undefined) plan.problems.push(outcome.problem);
+    if (outcome.applied !== undefined) record[trigger.container.key] = outcome.applied;
+  }
+  plan.lastAppliedChanged = recordText(record) !== previous.raw;
+  plan.needsWrite = plan.changes.length > 0 || plan.lastAppliedChanged;
+  return plan;
+}
+
+// Entries of triggers that were removed are dropped, but only when the whole
+// annotation parsed cleanly: a trigger broken by a typo for a moment must not
+// lose its record, or fixing the typo would count as a new trigger and undo a
+// manual rollback.
+function keptRecord(record: LastAppliedRecord, parsed: ParsedTriggers): LastAppliedRecord {
+  if (parsed.problems.length > 0) return { ...record };
+  const live = new Set(parsed.triggers.map((t) => t.container.key));
+  return Object.fromEntries(Object.entries(record).filter(([key]) => live.has(key)));
+}
+
+function recordText(record: LastAppliedRecord): string | undefined {
+  return Object.keys(record).length === 0 ? undefined : serializeLastApplied(record);
+}
+
+function decide(
+  trigger: ValidTrigger,
+  workload: Workload,
+  record: LastAppliedRecord,
+  lookups: TriggerLookups,
+): Outcome {
+  const { container, from } = trigger;
+  const targetNamespace = workload.metadata?.namespace ?? "";
+  if (from.namespace !== targetNamespace) {
+    if (!lookups.crossNamespaceAllowed(from.namespace, trigger.stream, targetNamespace)) {
+      return crossNamespaceDenied(trigger, targetNamespace);
+    }
+  }
+  const tagName = `${from.namespace}/${from.name}`;
+  if (trigger.paused) return skip(trigger, "Paused", `trigger on ${tagName} is paused`);
+  const tagImage = lookups.tagImage(from.namespace, trigger.stream, trigger.tag);
+  if (tagImage === undefined) {
+    return skip(trigger, "NoImage", `image stream tag ${tagName} has no image yet`);
+  }
+  if (container.image === tagImage) {
+    // recorded even though nothing is written, so that a later manual change
+    // of this container is recognised as one
+    const message = `${containerLabel(container)} already runs ${tagName} (${tagImage})`;
+    return { ...skip(trigger, "UpToDate", message), applied: tagImage };
+  }
+  const applied = record[container.key];
+  if (applied === tagImage) {
+    return skip(
+      trigger,
+      "ManualOverride",
+      `${containerLabel(container)} was changed to ${container.image ?? "no image"} after we set ` +
+        `${tagImage}; it is left alone until ${tagName} moves`,
+    );
+  }
+  const cause = applied === undefined ? "NewTrigger" : "TagMoved";
+  const change: ContainerImageChange = {
+    containerList: container.containerList,
+    containerName: container.name,
+    oldImage: container.image,
+    newImage: tagImage,
+    trigger,
+    cause,
+  };
+  return { change, applied: tagImage };
+}
+
+function crossNamespaceDenied(trigger: ValidTrigger, targetNamespace: string): Outcome {
+  const source = `${trigger.from.namespace}/${trigger.stream}`;
+  const message =
+    `cross-namespace trigger not allowed: add annotation ${ANN_ALLOWED_NAMESPACES}: ` +
+    `"${targetNamespace}" (a comma-separated list, or "*") to imagestream ${source}`;
+  return {
+    skip: { trigger, reason: "CrossNamespaceNotAllowed", message },
+    problem: { reason: "CrossNamespaceNotAllowed", message, position: trigger.position },
+  };
+}
+
+function skip(trigger: ValidTrigger, reason: SkipReason, message: string): Outcome {
+  return { skip: { trigger, reason, message } };
+}
+
+/** "container "web"" or "init container "migrate"", for messages */
+export function containerLabel(container: { containerList: ContainerList; name: string }): string {
+  const { containerList, name } = container;
+  return `${containerList === "initContainers" ? "init container" : "container"} "${name}"`;
+}
