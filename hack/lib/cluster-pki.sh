@@ -41,7 +41,7 @@ new_cert() {
   rm -f "$PKI/$name.csr" "$ext"
 }
 
-make_pki() {
+make_cluster_pki() {
   mkdir -p "$PKI"
   chmod 700 "$PKI"
   new_ca cluster-ca imagestream-test-cluster-ca
@@ -56,6 +56,11 @@ make_pki() {
     } ||
       die "openssl could not create the service-account key" "$PKI/openssl.log"
   fi
+}
+
+make_registry_pki() {
+  mkdir -p "$PKI"
+  chmod 700 "$PKI"
   new_ca registry-ca imagestream-test-registry-ca
   new_cert registry-ca registry "/CN=localhost" serverAuth "IP:127.0.0.1,DNS:localhost"
   # The registry trusts tokens whose x5c leaf is in its rootcertbundle: a
@@ -66,4 +71,9 @@ make_pki() {
       -subj "/CN=imagestream-test-token-issuer" 2>>"$PKI/openssl.log" ||
       die "openssl could not create the token signing certificate" "$PKI/openssl.log"
   fi
+}
+
+make_pki() {
+  make_cluster_pki
+  make_registry_pki
 }

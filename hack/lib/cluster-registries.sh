@@ -115,12 +115,17 @@ start_token_server() {
   wait_until token-server 30 token_server_answers
 }
 
-start_registries() {
+# The TLS, basic-auth and token-auth registries (hack/kind.sh uses only these).
+start_secure_registries() {
   mkdir -p "$REGISTRIES" "$STATE/logs"
   write_registry_configs
-  start_registry plain "$REGISTRY_PORT" http 200
   start_registry tls "$REGISTRY_TLS_PORT" https 200
   start_registry basic "$REGISTRY_BASIC_PORT" https 401
   start_token_server
   start_registry token "$REGISTRY_TOKEN_PORT" https 401
+}
+
+start_registries() {
+  start_secure_registries
+  start_registry plain "$REGISTRY_PORT" http 200
 }
