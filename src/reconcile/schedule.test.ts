@@ -59,7 +59,8 @@ describe("backoffMs", () => {
 /** A stream whose single tag was observed at its generation (success or failure). */
 function observed(tag: TagReference, st: Omit<StatusTag, "tag" | "specHash">): ImageStream {
   const s = makeStream({ tags: [tag], generation: tag.generation ?? 1 });
-  s.status = { tags: [{ tag: tag.name, ...st, specHash: specFingerprint(s, tag) }] };
+  const tags: StatusTag[] = [{ tag: tag.name, ...st, specHash: specFingerprint(s, tag) }];
+  s.status = { tags };
   return s;
 }
 
@@ -251,22 +252,21 @@ describe("requeueAfterMs", () => {
         dockerTag("fine", "quay.io/org/y:1"),
       ],
     });
-    s.status = {
-      tags: [
-        {
-          ...statusTag("sched", [event(digest("a"))]),
-          specHash: specFingerprint(s, s.spec?.tags?.[0] as TagReference),
-        },
-        {
-          ...statusTag("broken", null, { conditions: [failure("Timeout", 1)] }),
-          specHash: specFingerprint(s, s.spec?.tags?.[1] as TagReference),
-        },
-        {
-          ...statusTag("fine", [event(digest("b"))]),
-          specHash: specFingerprint(s, s.spec?.tags?.[2] as TagReference),
-        },
-      ],
-    };
+    const tags: StatusTag[] = [
+      {
+        ...statusTag("sched", [event(digest("a"))]),
+        specHash: specFingerprint(s, s.spec?.tags?.[0] as TagReference),
+      },
+      {
+        ...statusTag("broken", null, { conditions: [failure("Timeout", 1)] }),
+        specHash: specFingerprint(s, s.spec?.tags?.[1] as TagReference),
+      },
+      {
+        ...statusTag("fine", [event(digest("b"))]),
+        specHash: specFingerprint(s, s.spec?.tags?.[2] as TagReference),
+      },
+    ];
+    s.status = { tags };
     const attempts = new Map([
       ["sched", rec(0, 0)],
       ["broken", rec(0, 3)],
