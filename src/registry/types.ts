@@ -22,6 +22,8 @@ export interface PlatformPreference {
 export interface DockerCredential {
   username: string;
   password: string;
+  /** where it came from ("namespace/secret"), safe to show; never the secret itself */
+  source?: string;
 }
 
 export interface ImportRequest {

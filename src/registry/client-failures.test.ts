@@ -1,0 +1,285 @@
+// What a real registry will not do, each ending in the right ImportError.
+
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { HttpRegistryClient } from "./client.js";
+import { FakeRegistry, sha256 } from "./testing/fake-registry.js";
+import { type Harness, importErrorOf, request, startHarness } from "./testing/harness.js";
+
+const DOCKER_V2 = "application/vnd.docker.distribution.manifest.v2+json";
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+function manifestRoute(repo: string, answer: Parameters<FakeRegistry["use"]>[0]): void {
+  h.fake.use((req, res, url) =>
+    url.pathname.startsWith(`/v2/${repo}/manifests/`) ? answer(req, res, url) : false,
+  );
+}
+
+describe("content integrity", () => {
+  it("rejects a manifest whose bytes do not match the digest the registry announced", async () => {
+    const real = h.fake.addImage("app", "v1");
+    manifestRoute("app", (req, res) => {
+      res.writeHead(200, { "docker-content-digest": real.digest, "content-type": DOCKER_V2 });
+      res.end(
+        req.method === "HEAD" ? undefined : JSON.stringify({ schemaVersion: 2, tampered: true }),
+      );
+      return true;
+    });
+    const error = await importErrorOf(h.client.importImage(request(`${h.fake.host}/app:v1`)));
+    expect(error.reason).toBe("ContentIntegrity");
+    expect(error.message).toMatch(/^content integrity error/);
+  });
+
+  it("rejects content fetched by digest that hashes differently", async () => {
+    const wanted = sha256("something else");
+    manifestRoute("app", (_req, res) => {
+      res.writeHead(200, { "content-type": DOCKER_V2 }).end('{"schemaVersion":2}');
+      return true;
+    });
+    const error = await importErrorOf(
+      h.client.importImage(request(`${h.fake.host}/app@${wanted}`)),
+    );
+    expect(error.reason).toBe("ContentIntegrity");
+  });
+
+  it("rejects a config blob that does not match its digest", async () => {
+    const real = h.fake.addImage("app", "v1");
+    h.fake.use((_req, res, url) => {
+      if (url.pathname !== `/v2/app/blobs/${real.configDigest}`) return false;
+      res.writeHead(200).end('{"architecture":"evil"}');
+      return true;
+    });
+    const error = await importErrorOf(h.client.importImage(request(`${h.fake.host}/app:v1`)));
+    expect(error.reason).toBe("ContentIntegrity");
+  });
+});
+
+describe("limits", () => {
+  it("aborts an oversized manifest announced by Content-Length", async () => {
+    const client = new HttpRegistryClient({ maxManifestBytes: 1024 });
+    manifestRoute("big", (req, res) => {
+      res.writeHead(200, { "content-type": DOCKER_V2, "content-length": 4096 });
+      res.end(req.method === "HEAD" ? undefined : "x".repeat(4096));
+      return true;
+    });
+    const error = await importErrorOf(client.importImage(request(`${h.fake.host}/big:v1`)));
+    client.close();
+    expect(error.reason).toBe("TooLarge");
+  });
+
+  it("aborts an oversized streamed manifest once over the limit", async () => {
+    const client = new HttpRegistryClient({ maxManifestBytes: 1024 });
+    let written = 0;
+    manifestRoute("stream", (req, res) => {
+      res.writeHead(200, { "content-type": DOCKER_V2 });
+      if (req.method === "HEAD") return Boolean(res.end());
+      const timer = setInterval(() => {
+        written += 512;
+        res.write("y".repeat(512));
+      }, 5);
+      res.on("close", () => clearInterval(timer));
+      return true;
+    });
+    const error = await importErrorOf(client.importImage(request(`${h.fake.host}/stream:v1`)));
+    client.close();
+    expect(error.reason).toBe("TooLarge");
+    expect(written).toBeLessThan(64 * 1024);
+  });
+
+  it("times out on a body that never ends", async () => {
+    const client = new HttpRegistryClient({ requestTimeoutMs: 300 });
+    manifestRoute("endless", (req, res) => {
+      res.writeHead(200, { "content-type": DOCKER_V2 });
+      if (req.method === "HEAD") return Boolean(res.end());
+      const timer = setInterval(() => res.write(" "), 20);
+      res.on("close", () => clearInterval(timer));
+      return true;
+    });
+    const started = Date.now();
+    const error = await importErrorOf(client.importImage(request(`${h.fake.host}/endless:v1`)));
+    client.close();
+    expect(error.reason).toBe("Timeout");
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe("registry answers", () => {
+  it("is Unauthorized, without looping, when the registry refuses every credential", async () => {
+    h.fake.auth = { kind: "basic", username: "u", password: "right" };
+    const error = await importErrorOf(
+      h.client.importImage(
+        request(`${h.fake.host}/app:v1`, { credentials: [{ username: "u", password: "wrong" }] }),
+      ),
+    );
+    expect(error.reason).toBe("Unauthorized");
+    expect(error.message).toBe(
+      `you may not have access to the container image "${h.fake.host}/app:v1"`,
+    );
+    expect(error.message).not.toContain("wrong");
+    expect(error.message).not.toContain("secret-body");
+    // per candidate (the credential, then anonymous): at most the request and one retry
+    expect(
+      h.fake.requests.filter((r) => r.path.includes("/manifests/")).length,
+    ).toBeLessThanOrEqual(4);
+  });
+
+  it.each([
+    ["seconds", "30", 30],
+    ["an HTTP date", new Date(Date.now() + 120_000).toUTCString(), 120],
+  ])("reports 429 as RateLimited with Retry-After in %s", async (_name, retryAfter, expected) => {
+    manifestRoute("busy", (_req, res) => {
+      res
+        .writeHead(429, { "retry-after": retryAfter })
+        .end('{"errors":[{"code":"TOOMANYREQUESTS"}]}');
+      return true;
+    });
+    const error = await importErrorOf(h.client.importImage(request(`${h.fake.host}/busy:v1`)));
+    expect(error.reason).toBe("RateLimited");
+    expect(error.retryAfterSeconds).toBeGreaterThanOrEqual(expected - 2);
+    expect(error.retryAfterSeconds).toBeLessThanOrEqual(expected);
+  });
+
+  it("reports 5xx as InternalError without the body", async () => {
+    manifestRoute("broken", (_req, res) => {
+      res.writeHead(503, { "retry-after": "5" }).end("stack trace with password=hunter2");
+      return true;
+    });
+    const error = await importErrorOf(h.client.importImage(request(`${h.fake.host}/broken:v1`)));
+    expect(error.reason).toBe("InternalError");
+    expect(error.retryAfterSeconds).toBe(5);
+    expect(error.message).not.toContain("hunter2");
+  });
+
+  it("reports malformed JSON as a short InternalError", async () => {
+    const body = "{not json at all";
+    manifestRoute("garbled", (_req, res) => {
+      res.writeHead(200, { "content-type": DOCKER_V2, "docker-content-digest": sha256(body) });
+      res.end(body);
+      return true;
+    });
+    const error = await importErrorOf(h.client.importImage(request(`${h.fake.host}/garbled:v1`)));
+    expect(error.reason).toBe("InternalError");
+    expect(error.message).toBe(`registry ${h.fake.host} returned a malformed manifest`);
+  });
+
+  it("reports schema1 manifests as Unsupported", async () => {
+    const body = JSON.stringify({ schemaVersion: 1, name: "old", tag: "v1", fsLayers: [] });
+    manifestRoute("old", (_req, res) => {
+      res.writeHead(200, {
+        "content-type": "application/vnd.docker.distribution.manifest.v1+prettyjws",
+        "docker-content-digest": sha256(body),
+      });
+      res.end(body);
+      return true;
+    });
+    const error = await importErrorOf(h.client.importImage(request(`${h.fake.host}/old:v1`)));
+    expect(error.reason).toBe("Unsupported");
+    expect(error.message).toContain("schema 1");
+  });
+
+  it("requires the insecure flag for a plain-HTTP registry", async () => {
+    h.fake.addImage("app", "v1");
+    const error = await importErrorOf(
+      h.client.importImage(request(`${h.fake.host}/app:v1`, { insecure: false })),
+    );
+    expect(error.reason).toBe("InsecureRequired");
+    expect(error.message).toBe(
+      `the repository ${h.fake.host}/app is HTTP only and requires the insecure flag to import`,
+    );
+  });
+});
+
+describe("redirects", () => {
+  it("reports a redirect loop as InternalError", async () => {
+    const pushed = h.fake.addImage("app", "v1");
+    h.fake.use((_req, res, url) => {
+      if (!url.pathname.startsWith("/v2/app/blobs/") && !url.pathname.startsWith("/loop"))
+        return false;
+      const next = url.pathname === "/loop/a" ? "/loop/b" : "/loop/a";
+      res.writeHead(307, { location: next }).end();
+      return true;
+    });
+    const error = await importErrorOf(h.client.importImage(request(`${h.fake.host}/app:v1`)));
+    expect(error.reason).toBe("InternalError");
+    expect(error.message).toContain("redirect loop");
+    expect(pushed.digest).toMatch(/^sha256:/);
+  });
+
+  it("stops after the redirect bound", async () => {
+    h.fake.addImage("app", "v1");
+    h.fake.use((_req, res, url) => {
+      if (!url.pathname.startsWith("/v2/app/blobs/") && !url.pathname.startsWith("/hop"))
+        return false;
+      const hop = Number(url.pathname.split("/")[2] ?? "0") + 1;
+      res.writeHead(302, { location: `/hop/${Number.isNaN(hop) ? 1 : hop}` }).end();
+      return true;
+    });
+    const error = await importErrorOf(h.client.importImage(request(`${h.fake.host}/app:v1`)));
+    expect(error.reason).toBe("InternalError");
+    expect(error.message).toContain("too many");
+    expect(h.fake.requests.filter((r) => r.path.startsWith("/hop")).length).toBe(5);
+  });
+
+  it("follows a blob redirect to another host without the Authorization header", async () => {
+    const storage = await FakeRegistry.start();
+    try {
+      h.fake.auth = { kind: "basic", username: "u", password: "p" };
+      const pushed = h.fake.addImage("app", "v1");
+      const config = storage.addBlob(
+        JSON.stringify({ architecture: "arm64", os: "linux", config: {} }),
+      );
+      h.fake.use((_req, res, url) => {
+        if (url.pathname !== `/v2/app/blobs/${pushed.configDigest}`) return false;
+        res.writeHead(307, {
+          location: `http://localhost:${storage.host.split(":")[1]}/blob/${config}`,
+        });
+        res.end();
+        return true;
+      });
+      storage.use((_req, res, url) => {
+        if (!url.pathname.startsWith("/blob/")) return false;
+        res.writeHead(200).end(JSON.stringify({ architecture: "amd64", os: "linux", config: {} }));
+        return true;
+      });
+      const error = await importErrorOf(
+        h.client.importImage(
+          request(`${h.fake.host}/app:v1`, { credentials: [{ username: "u", password: "p" }] }),
+        ),
+      );
+      // the storage served other bytes than the config digest: caught, after following
+      expect(error.reason).toBe("ContentIntegrity");
+      const atStorage = storage.requests.filter((r) => r.path.startsWith("/blob/"));
+      expect(atStorage).toHaveLength(1);
+      expect(atStorage[0]?.authorization).toBeUndefined();
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it("refuses redirects to link-local metadata addresses", async () => {
+    h.fake.addImage("app", "v1");
+    h.fake.use((_req, res, url) => {
+      if (!url.pathname.startsWith("/v2/app/blobs/")) return false;
+      res.writeHead(302, { location: "http://169.254.169.254/latest/meta-data/" }).end();
+      return true;
+    });
+    const error = await importErrorOf(h.client.importImage(request(`${h.fake.host}/app:v1`)));
+    expect(error.reason).toBe("Forbidden");
+  });
+});
+
+describe("policy", () => {
+  it("refuses a blocked registry before any request", async () => {
+    const client = new HttpRegistryClient({ blockedRegistries: ["127.0.0.1:*"] });
+    const error = await importErrorOf(client.importImage(request(`${h.fake.host}/app:v1`)));
+    client.close();
+    expect(error.reason).toBe("Forbidden");
+    expect(h.fake.requests).toEqual([]);
+  });
+});

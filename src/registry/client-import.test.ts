@@ -1,0 +1,189 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { HttpRegistryClient } from "./client.js";
+import { type Harness, importErrorOf, request, startHarness } from "./testing/harness.js";
+
+const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+describe("importImage of a single image", () => {
+  it("records digest, layers and config metadata, keeping the user's spelling", async () => {
+    const pushed = h.fake.addImage("team/app", "v1");
+    const result = await h.client.importImage(request(`${h.fake.host}/team/app:v1`));
+    expect(result.children).toEqual([]);
+    expect(result.image).toMatchObject({
+      digest: pushed.digest,
+      mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+      dockerImageReference: `${h.fake.host}/team/app@${pushed.digest}`,
+      layers: [
+        {
+          name: pushed.layerDigest,
+          size: 1234,
+          mediaType: "application/vnd.docker.image.rootfs.diff.tar.gzip",
+        },
+      ],
+      config: {
+        architecture: "amd64",
+        os: "linux",
+        created: "2024-01-02T03:04:05Z",
+        author: "fake",
+        entrypoint: ["/bin/app"],
+        cmd: ["--serve"],
+        user: "1001",
+        workingDir: "/srv",
+        exposedPorts: ["8080/tcp"],
+        env: ["A=1"],
+        labels: { "io.k8s.display-name": "app" },
+      },
+    });
+    expect(result.image.manifestSize).toBeGreaterThan(0);
+    expect(result.image.size).toBeGreaterThan(1234);
+  });
+
+  it("asks with HEAD first and GETs the manifest by digest only once (content-addressed cache)", async () => {
+    const pushed = h.fake.addImage("app", "v1");
+    await h.client.importImage(request(`${h.fake.host}/app:v1`));
+    await h.client.importImage(request(`${h.fake.host}/app:v1`));
+    const manifestCalls = h.fake.requests
+      .filter((r) => r.path.includes("/manifests/"))
+      .map((r) => `${r.method} ${r.path}`);
+    expect(manifestCalls).toEqual([
+      "HEAD /v2/app/manifests/v1",
+      `GET /v2/app/manifests/${pushed.digest}`,
+      "HEAD /v2/app/manifests/v1",
+    ]);
+    expect(h.fake.requests.filter((r) => r.path.includes("/blobs/"))).toHaveLength(1);
+  });
+
+  it("imports by digest", async () => {
+    const pushed = h.fake.addImage("app", undefined, {
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+    });
+    const result = await h.client.importImage(request(`${h.fake.host}/app@${pushed.digest}`));
+    expect(result.image.digest).toBe(pushed.digest);
+    expect(result.image.mediaType).toBe("application/vnd.oci.image.manifest.v1+json");
+    expect(result.image.config?.os).toBe("linux");
+  });
+
+  it("reports NotFound for an unknown tag", async () => {
+    const error = await importErrorOf(h.client.importImage(request(`${h.fake.host}/app:nope`)));
+    expect(error.reason).toBe("NotFound");
+    expect(error.message).toBe(
+      `dockerimage.image.openshift.io "${h.fake.host}/app:nope" not found`,
+    );
+  });
+});
+
+describe("importImage of a manifest list", () => {
+  function pushIndex(): { list: string; children: Record<string, string> } {
+    const platforms = [
+      ["linux", "arm64"],
+      ["linux", "amd64"],
+      ["linux", "s390x"],
+    ] as const;
+    const children: Record<string, string> = {};
+    const manifests = platforms.map(([os, architecture]) => {
+      const child = h.fake.addImage("multi", undefined, { os, architecture });
+      children[architecture] = child.digest;
+      return {
+        mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+        digest: child.digest,
+        size: 300,
+        platform: { os, architecture },
+      };
+    });
+    const list = h.fake.addManifest(
+      "multi",
+      { schemaVersion: 2, mediaType: OCI_INDEX, manifests },
+      OCI_INDEX,
+      "v1",
+    );
+    return { list, children };
+  }
+
+  it("Legacy keeps the preferred child and records its digest", async () => {
+    const { children } = pushIndex();
+    const result = await h.client.importImage(
+      request(`${h.fake.host}/multi:v1`, {
+        preferredPlatforms: [{ os: "linux", architecture: "s390x" }],
+      }),
+    );
+    expect(result.image.digest).toBe(children.s390x);
+    expect(result.image.config?.architecture).toBe("s390x");
+    expect(result.image.dockerImageReference).toBe(`${h.fake.host}/multi@${children.s390x}`);
+    expect(result.children).toEqual([]);
+  });
+
+  it("Legacy falls back to linux/amd64", async () => {
+    const { children } = pushIndex();
+    const result = await h.client.importImage(
+      request(`${h.fake.host}/multi:v1`, { preferredPlatforms: [{ architecture: "riscv64" }] }),
+    );
+    expect(result.image.digest).toBe(children.amd64);
+  });
+
+  it("PreserveOriginal records the list and imports every child", async () => {
+    const { list, children } = pushIndex();
+    const result = await h.client.importImage(
+      request(`${h.fake.host}/multi:v1`, { importMode: "PreserveOriginal" }),
+    );
+    expect(result.image.digest).toBe(list);
+    expect(result.image.mediaType).toBe(OCI_INDEX);
+    expect(result.image.layers).toEqual([]);
+    expect(result.image.manifests?.map((m) => `${m.os}/${m.architecture}`)).toEqual([
+      "linux/arm64",
+      "linux/amd64",
+      "linux/s390x",
+    ]);
+    expect(result.children.map((c) => c.digest)).toEqual([
+      children.arm64,
+      children.amd64,
+      children.s390x,
+    ]);
+    expect(result.children.map((c) => c.config?.architecture)).toEqual(["arm64", "amd64", "s390x"]);
+  });
+});
+
+describe("listTags", () => {
+  it("follows Link pagination and stops at the bound", async () => {
+    h.fake.use((req, res, url) => {
+      if (url.pathname !== "/v2/paged/tags/list") return false;
+      const last = Number(url.searchParams.get("last") ?? "0");
+      const tags = [last + 1, last + 2].map((n) => `t${n}`);
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (last < 6) headers.link = `</v2/paged/tags/list?n=2&last=${last + 2}>; rel="next"`;
+      res.writeHead(200, headers).end(JSON.stringify({ name: "paged", tags }));
+      return Boolean(req);
+    });
+    const all = await h.client.listTags({
+      reference: `${h.fake.host}/paged`,
+      insecure: true,
+      credentials: [],
+    });
+    expect(all).toEqual(["t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8"]);
+    const boundedClient = new HttpRegistryClient({ maxTags: 3, tagPageSize: 2 });
+    const bounded = await boundedClient
+      .listTags({ reference: `${h.fake.host}/paged`, insecure: true, credentials: [] })
+      .finally(() => boundedClient.close());
+    expect(bounded).toEqual(["t1", "t2", "t3"]);
+  });
+
+  it("refuses pagination links to another host", async () => {
+    h.fake.use((_req, res, url) => {
+      if (url.pathname !== "/v2/away/tags/list") return false;
+      res.writeHead(200, { link: '<http://localhost:1/v2/away/tags/list?last=a>; rel="next"' });
+      res.end('{"name":"away","tags":["a"]}');
+      return true;
+    });
+    const error = await importErrorOf(
+      h.client.listTags({ reference: `${h.fake.host}/away`, insecure: true, credentials: [] }),
+    );
+    expect(error.reason).toBe("InternalError");
+  });
+});

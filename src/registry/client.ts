@@ -1,0 +1,139 @@
+// The RegistryClient: the only code in the product that talks to registries.
+// It ties reference parsing, policy, endpoint discovery, auth sessions and
+// content fetching together, and tries the caller's credentials in order.
+
+import { credentialIdentity, TokenCache } from "./auth.js";
+import { ContentCaches, RepositoryContent } from "./content.js";
+import { EndpointResolver } from "./endpoint.js";
+import { assembleImport } from "./importer.js";
+import { type Limits, type RegistryClientOptions, resolveLimits } from "./options.js";
+import { RegistryPolicy } from "./policy.js";
+import type { FetchSettings } from "./redirects.js";
+import { apiHost, type ParsedReference, parseImageReference } from "./reference.js";
+import { RegistrySession } from "./session.js";
+import { listAllTags } from "./tags.js";
+import { TlsContexts } from "./tls.js";
+import { Transport } from "./transport.js";
+import {
+  type DockerCredential,
+  ImportError,
+  type ImportRequest,
+  type ImportResult,
+  type RegistryClient,
+} from "./types.js";
+
+type CredentialRequest = Omit<ImportRequest, "importMode" | "preferredPlatforms">;
+
+/** Credentials in the caller's order, then anonymous (a public image must not fail on a bad secret). */
+function candidates(credentials: DockerCredential[]): (DockerCredential | undefined)[] {
+  const seen = new Set<string>();
+  const ordered: (DockerCredential | undefined)[] = [];
+  for (const credential of [...credentials, undefined]) {
+    const identity = credentialIdentity(credential);
+    if (seen.has(identity)) continue;
+    seen.add(identity);
+    ordered.push(credential);
+  }
+  return ordered;
+}
+
+export class HttpRegistryClient implements RegistryClient {
+  private readonly limits: Limits;
+  private readonly now: () => number;
+  private readonly policy: RegistryPolicy;
+  private readonly transport: Transport;
+  private readonly settings: FetchSettings;
+  private readonly endpoints: EndpointResolver;
+  private readonly tokens: TokenCache;
+  private readonly caches = new ContentCaches();
+
+  constructor(options: RegistryClientOptions = {}) {
+    this.limits = resolveLimits(options);
+    this.now = options.now ?? Date.now;
+    this.policy = new RegistryPolicy(options);
+    this.transport = new Transport(this.policy);
+    this.settings = {
+      transport: this.transport,
+      tls: new TlsContexts(options),
+      timeoutMs: this.limits.requestTimeoutMs,
+      maxRedirects: this.limits.maxRedirects,
+    };
+    this.endpoints = new EndpointResolver(this.settings, this.now);
+    this.tokens = new TokenCache(this.now);
+  }
+
+  /** Closes idle keep-alive connections. */
+  close(): void {
+    this.transport.close();
+  }
+
+  async importImage(req: ImportRequest, signal?: AbortSignal): Promise<ImportResult> {
+    const parsed = parseImageReference(req.reference);
+    return this.withCredentials(req, parsed, signal, (content) =>
+      assembleImport(content, parsed, req),
+    );
+  }
+
+  async listTags(req: CredentialRequest, signal?: AbortSignal): Promise<string[]> {
+    const parsed = parseImageReference(req.reference);
+    return this.withCredentials(req, parsed, signal, (_content, session) =>
+      listAllTags(session, parsed.repository, this.limits, req.reference),
+    );
+  }
+
+  private async withCredentials<T>(
+    req: CredentialRequest,
+    parsed: ParsedReference,
+    signal: AbortSignal | undefined,
+    work: (content: RepositoryContent, session: RegistrySession) => Promise<T>,
+  ): Promise<T> {
+    this.policy.checkRegistry(parsed.registry);
+    const host = apiHost(parsed.registry);
+    const endpoint = await this.endpoints.resolve({
+      host,
+      insecure: req.insecure,
+      reference: req.reference,
+      repository: `${parsed.registry}/${parsed.repository}`,
+      signal,
+    });
+    let lastRefusal: ImportError | undefined;
+    for (const credential of candidates(req.credentials)) {
+      const session = new RegistrySession(
+        {
+          settings: this.settings,
+          tokens: this.tokens,
+          maxTokenBytes: this.limits.maxTokenBytes,
+          now: this.now,
+        },
+        {
+          endpoint,
+          registryHost: host,
+          repository: parsed.repository,
+          credential,
+          insecure: req.insecure,
+          reference: req.reference,
+          signal,
+        },
+      );
+      const content = new RepositoryContent({
+        session,
+        caches: this.caches,
+        limits: this.limits,
+        repositoryKey: `${host}/${parsed.repository}`,
+        host,
+        reference: req.reference,
+      });
+      try {
+        return await work(content, session);
+      } catch (error) {
+        if (!(error instanceof ImportError) || error.reason !== "Unauthorized") throw error;
+        lastRefusal = error;
+      }
+    }
+    throw lastRefusal ?? new ImportError("Unauthorized", "no credential was accepted");
+  }
+}
+
+export function createRegistryClient(options: RegistryClientOptions = {}): HttpRegistryClient {
+  return new HttpRegistryClient(options);
+}

@@ -1,0 +1,179 @@
+// Fetching manifests and config blobs of one repository through a session.
+// HEAD first (Docker Hub does not count a HEAD as a pull), GET by digest only
+// when the bytes are not cached; every body is verified against its digest.
+// Caches are keyed by registry/repository@digest, never by digest alone, and
+// a top-level reference is always checked with the caller's credential, so a
+// cached manifest is never handed to a tenant who could not read it.
+
+import type { ImageConfigMetadata } from "../api/types.js";
+import { parseImageConfig } from "./config.js";
+import { BoundedCache } from "./lru.js";
+import {
+  type Descriptor,
+  digestOf,
+  isImageConfigType,
+  MANIFEST_ACCEPT,
+  type ManifestDocument,
+  parseManifest,
+  verifyDigest,
+} from "./manifest.js";
+import type { Limits } from "./options.js";
+import { isValidDigest } from "./reference.js";
+import type { RegistrySession } from "./session.js";
+import { headerValue } from "./transport.js";
+import { ImportError } from "./types.js";
+
+interface StoredManifest {
+  body: Buffer;
+  contentType: string | undefined;
+}
+
+export interface FetchedManifest {
+  digest: string;
+  size: number;
+  document: ManifestDocument;
+}
+
+/** Content caches shared by all imports of a client. */
+export class ContentCaches {
+  readonly manifests = new BoundedCache<string, StoredManifest>(2000, 64 * 1024 * 1024);
+  readonly configs = new BoundedCache<string, ImageConfigMetadata>(5000);
+}
+
+export interface RepositoryContentOptions {
+  session: RegistrySession;
+  caches: ContentCaches;
+  limits: Limits;
+  /** registry/repository, the cache namespace */
+  repositoryKey: string;
+  host: string;
+  /** the user's reference, for messages */
+  reference: string;
+}
+
+export class RepositoryContent {
+  constructor(private readonly options: RepositoryContentOptions) {}
+
+  /** The manifest a tag or digest names, checked with the session's credential. */
+  async manifestFor(tagOrDigest: string): Promise<FetchedManifest> {
+    const knownDigest = isValidDigest(tagOrDigest) ? tagOrDigest : undefined;
+    if (knownDigest && !this.cached(knownDigest)) return this.fetchByDigest(knownDigest);
+    const head = await this.head(tagOrDigest);
+    if (knownDigest) {
+      // a cached body is only used once the registry said yes to this credential
+      return head.answered ? this.manifestByDigest(knownDigest) : this.fetchByDigest(knownDigest);
+    }
+    if (head.digest) return this.manifestByDigest(head.digest);
+    return this.manifestByTag(tagOrDigest);
+  }
+
+  /** A manifest whose digest comes from verified content (a list entry). */
+  async manifestByDigest(digest: string): Promise<FetchedManifest> {
+    const cached = this.cached(digest);
+    return cached ? this.parsed(digest, cached) : this.fetchByDigest(digest);
+  }
+
+  private async fetchByDigest(digest: string): Promise<FetchedManifest> {
+    const { stored } = await this.download(digest, digest);
+    return this.parsed(digest, stored);
+  }
+
+  /** Metadata from the config blob; undefined for artifacts that are not images. */
+  async imageConfig(config: Descriptor): Promise<ImageConfigMetadata | undefined> {
+    if (!isImageConfigType(config.mediaType)) return undefined;
+    const key = `${this.options.repositoryKey}@${config.digest}`;
+    const cached = this.options.caches.configs.get(key);
+    if (cached) return cached;
+    if (config.size > this.options.limits.maxConfigBytes) {
+      throw new ImportError(
+        "TooLarge",
+        `the image config of "${this.options.reference}" is too large`,
+      );
+    }
+    const response = await this.options.session.send({
+      method: "GET",
+      path: `/v2/${this.repository()}/blobs/${config.digest}`,
+      maxBodyBytes: this.options.limits.maxConfigBytes,
+    });
+    verifyDigest(response.body, config.digest, "image config");
+    const metadata = parseImageConfig(response.body, this.options.host);
+    this.options.caches.configs.set(key, metadata);
+    return metadata;
+  }
+
+  private repository(): string {
+    return this.options.repositoryKey.slice(this.options.repositoryKey.indexOf("/") + 1);
+  }
+
+  private manifestPath(tagOrDigest: string): string {
+    return `/v2/${this.repository()}/manifests/${tagOrDigest}`;
+  }
+
+  private cached(digest: string): StoredManifest | undefined {
+    return this.options.caches.manifests.get(`${this.options.repositoryKey}@${digest}`);
+  }
+
+  /**
+   * HEAD on a manifest. Refusals (401, 404, 429...) are final; a registry that
+   * fails HEAD otherwise (405, 5xx) gets a GET instead.
+   */
+  private async head(tagOrDigest: string): Promise<{ answered: boolean; digest?: string }> {
+    try {
+      const response = await this.options.session.send({
+        method: "HEAD",
+        path: this.manifestPath(tagOrDigest),
+        accept: MANIFEST_ACCEPT,
+        maxBodyBytes: 0,
+      });
+      const digest = headerValue(response.headers, "docker-content-digest");
+      return digest && isValidDigest(digest) ? { answered: true, digest } : { answered: true };
+    } catch (error) {
+      if (error instanceof ImportError && error.reason === "InternalError") {
+        return { answered: false };
+      }
+      throw error;
+    }
+  }
+
+  private async download(
+    tagOrDigest: string,
+    expected: string | undefined,
+  ): Promise<{ digest: string; stored: StoredManifest }> {
+    const response = await this.options.session.send({
+      method: "GET",
+      path: this.manifestPath(tagOrDigest),
+      accept: MANIFEST_ACCEPT,
+      maxBodyBytes: this.options.limits.maxManifestBytes,
+    });
+    const announced = headerValue(response.headers, "docker-content-digest");
+    const claimed = expected ?? (announced && isValidDigest(announced) ? announced : undefined);
+    if (claimed) verifyDigest(response.body, claimed, "manifest");
+    // without a claim (no digest header on a tag) the content names itself
+    const digest = claimed ?? digestOf(response.body);
+    const stored = {
+      body: response.body,
+      contentType: headerValue(response.headers, "content-type"),
+    };
+    this.options.caches.manifests.set(
+      `${this.options.repositoryKey}@${digest}`,
+      stored,
+      stored.body.length,
+    );
+    return { digest, stored };
+  }
+
+  private async manifestByTag(tag: string): Promise<FetchedManifest> {
+    const { digest, stored } = await this.download(tag, undefined);
+    return this.parsed(digest, stored);
+  }
+
+  private parsed(digest: string, stored: StoredManifest): FetchedManifest {
+    const document = parseManifest(
+      stored.body,
+      stored.contentType,
+      this.options.host,
+      this.options.reference,
+    );
+    return { digest, size: stored.body.length, document };
+  }
+}

@@ -1,0 +1,208 @@
+// One bounded HTTP exchange. Everything here is controlled by a remote party,
+// so every exchange has a deadline covering connect, headers and body (a body
+// that never ends is a Timeout), a byte limit enforced while streaming (never
+// an unbounded read) and a resolved-address check before connecting.
+
+import http, { type IncomingHttpHeaders } from "node:http";
+import https from "node:https";
+import { isIP, type LookupFunction } from "node:net";
+import type { SecureContext } from "node:tls";
+import type { RegistryPolicy } from "./policy.js";
+import { ImportError } from "./types.js";
+
+/** Error bodies are only read for their error code; a longer one is cut, not fatal. */
+const ERROR_BODY_LIMIT = 64 * 1024;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+export interface TlsSettings {
+  secureContext?: SecureContext;
+  rejectUnauthorized: boolean;
+}
+
+export interface HttpRequest {
+  url: URL;
+  method: "GET" | "HEAD";
+  headers: Record<string, string>;
+  /** limit for a successful body; exceeding it aborts the read with TooLarge */
+  maxBodyBytes: number;
+  timeoutMs: number;
+  tls: TlsSettings;
+  signal?: AbortSignal | undefined;
+}
+
+export interface HttpResponse {
+  url: URL;
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** A failure below HTTP (refused, reset, TLS); the caller decides about fallbacks. */
+export class ConnectionError extends Error {
+  constructor(
+    readonly host: string,
+    readonly code: string,
+    readonly certificateProblem: boolean,
+  ) {
+    super(`connection to ${host} failed (${code})`);
+    this.name = "ConnectionError";
+  }
+}
+
+const CERTIFICATE_CODES = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+function policyLookup(policy: RegistryPolicy): LookupFunction {
+  return (hostname, options, callback) => {
+    policy.resolveForConnect(hostname).then(
+      (addresses) => {
+        const usable = options.family
+          ? addresses.filter((entry) => entry.family === options.family)
+          : addresses;
+        const first = usable[0];
+        if (options.all) callback(null, usable);
+        else if (first) callback(null, first.address, first.family);
+        else callback(Object.assign(new Error("no address"), { code: "ENOTFOUND" }), "", 0);
+      },
+      (error: Error) => callback(error as NodeJS.ErrnoException, "", 0),
+    );
+  };
+}
+
+export class Transport {
+  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
+  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 8 });
+  private readonly lookup: LookupFunction;
+
+  constructor(private readonly policy: RegistryPolicy) {
+    this.lookup = policyLookup(policy);
+  }
+
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  /** One exchange, no redirects followed. */
+  async send(request: HttpRequest): Promise<HttpResponse> {
+    const hostname = request.url.hostname;
+    // Node skips the lookup hook for IP literals, so they are checked here
+    if (isIP(hostname.replace(/^\[|\]$/g, "")) !== 0) await this.policy.resolveForConnect(hostname);
+    return new Promise((resolve, reject) => this.exchange(request, resolve, reject));
+  }
+
+  private exchange(
+    request: HttpRequest,
+    resolve: (response: HttpResponse) => void,
+    reject: (error: Error) => void,
+  ): void {
+    const isHttps = request.url.protocol === "https:";
+    const host = request.url.host;
+    let settled = false;
+    const finish = (error: Error | undefined, response?: HttpResponse): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(deadline);
+      if (error) {
+        outgoing.destroy();
+        reject(translateError(error, host, request.signal));
+      } else if (response) resolve(response);
+    };
+    const options: https.RequestOptions & { secureContext?: SecureContext } = {
+      method: request.method,
+      headers: { "user-agent": "imagestream-operator", ...request.headers },
+      agent: isHttps ? this.httpsAgent : this.httpAgent,
+      lookup: this.lookup,
+      signal: request.signal,
+    };
+    if (isHttps) {
+      options.rejectUnauthorized = request.tls.rejectUnauthorized;
+      if (request.tls.secureContext) options.secureContext = request.tls.secureContext;
+    }
+    const outgoing = (isHttps ? https : http).request(request.url, options, (incoming) => {
+      readBody(incoming, request, finish);
+    });
+    const deadline = setTimeout(() => {
+      finish(
+        new ImportError("Timeout", `timed out after ${request.timeoutMs} ms talking to ${host}`),
+      );
+    }, request.timeoutMs);
+    outgoing.on("error", (error) => finish(error));
+    outgoing.end();
+  }
+}
+
+function readBody(
+  incoming: http.IncomingMessage,
+  request: HttpRequest,
+  finish: (error: Error | undefined, response?: HttpResponse) => void,
+): void {
+  const status = incoming.statusCode ?? 0;
+  const respond = (body: Buffer): void =>
+    finish(undefined, { url: request.url, status, headers: incoming.headers, body });
+  if (request.method === "HEAD" || REDIRECT_STATUSES.has(status)) {
+    // a redirect body is never needed, and draining it could take forever
+    incoming.destroy();
+    respond(Buffer.alloc(0));
+    return;
+  }
+  const truncate = status >= 400;
+  const limit = truncate ? ERROR_BODY_LIMIT : request.maxBodyBytes;
+  const tooLarge = (): ImportError =>
+    new ImportError(
+      "TooLarge",
+      `response from ${request.url.host} exceeds the limit of ${request.maxBodyBytes} bytes`,
+    );
+  const declared = Number(incoming.headers["content-length"]);
+  if (!truncate && Number.isFinite(declared) && declared > limit) {
+    finish(tooLarge());
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let received = 0;
+  incoming.on("data", (chunk: Buffer) => {
+    const room = limit - received;
+    received += chunk.length;
+    if (received <= limit) {
+      chunks.push(chunk);
+      return;
+    }
+    if (!truncate) {
+      finish(tooLarge());
+      return;
+    }
+    chunks.push(chunk.subarray(0, Math.max(room, 0)));
+    respond(Buffer.concat(chunks));
+    incoming.destroy();
+  });
+  incoming.on("end", () => respond(Buffer.concat(chunks)));
+  incoming.on("error", (error) => finish(error));
+}
+
+function translateError(error: Error, host: string, signal?: AbortSignal): Error {
+  if (error instanceof ImportError) return error;
+  if (signal?.aborted || error.name === "AbortError") {
+    return new ImportError("Timeout", `request to ${host} was cancelled`);
+  }
+  const code = (error as NodeJS.ErrnoException).code ?? "UNKNOWN";
+  return new ConnectionError(host, code, CERTIFICATE_CODES.has(code));
+}
+
+export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function isRedirect(status: number): boolean {
+  return REDIRECT_STATUSES.has(status);
+}
