@@ -90,3 +90,12 @@ export function patchSpec(
   patched.metadata.generation = (patched.metadata.generation ?? 1) + 1;
   return patched;
 }
+
+/** Freezes an object graph, as a stand-in for an informer cache entry nobody may mutate. */
+export function deepFreeze<T>(o: T): T {
+  if (o && typeof o === "object" && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}

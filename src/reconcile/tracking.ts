@@ -58,15 +58,17 @@ export function trackingOutOfDate(
  * Mirrors every tracking tag into `tags` (the caller's working copy) until
  * nothing moves, so chains (a -> b -> c) settle in one pass. A source without
  * an image leaves its followers as they are, as OpenShift does. Bounded by the
- * number of tracking tags, so a cycle cannot spin.
+ * number of tracking tags, so a cycle cannot spin. Returns whether any
+ * tracking tag's history or conditions changed.
  */
 export function syncTrackingTags(
   stream: ImageStream,
   tags: Map<string, StatusTag>,
   now: Date,
   cfg: PlannerConfig = {},
-): void {
+): boolean {
   const all = trackingTags(stream);
+  let changed = false;
   for (let pass = 0; pass <= all.length; pass++) {
     let moved = false;
     for (const t of all) {
@@ -80,6 +82,8 @@ export function syncTrackingTags(
         moved ||= result.changed;
       }
     }
-    if (!moved) return;
+    changed ||= moved;
+    if (!moved) break;
   }
+  return changed;
 }
