@@ -282,4 +282,42 @@ describe("policy", () => {
     expect(error.reason).toBe("Forbidden");
     expect(h.fake.requests).toEqual([]);
   });
+
+  it("refuses a registry name that resolves to a metadata address", async () => {
+    const client = new HttpRegistryClient({
+      resolve: async () => [{ address: "169.254.169.254", family: 4 }],
+    });
+    const error = await importErrorOf(client.importImage(request("registry.evil.test/app:v1")));
+    client.close();
+    expect(error.reason).toBe("Forbidden");
+  });
+
+  it("connects to the addresses the policy resolved", async () => {
+    h.fake.addImage("app", "v1");
+    const port = h.fake.host.split(":")[1];
+    const resolved: string[] = [];
+    const client = new HttpRegistryClient({
+      resolve: async (hostname) => {
+        resolved.push(hostname);
+        return [{ address: "127.0.0.1", family: 4 }];
+      },
+    });
+    const result = await client.importImage(request(`registry.example.test:${port}/app:v1`));
+    client.close();
+    expect(result.image.dockerImageReference).toMatch(/^registry\.example\.test:\d+\/app@sha256:/);
+    expect(resolved).toContain("registry.example.test");
+  });
+});
+
+describe("cancellation", () => {
+  it("ends in an ImportError when the caller aborts", async () => {
+    manifestRoute("slow", () => true); // never answers
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const error = await importErrorOf(
+      h.client.importImage(request(`${h.fake.host}/slow:v1`), controller.signal),
+    );
+    expect(error.reason).toBe("Timeout");
+    expect(error.message).toContain("cancelled");
+  });
 });

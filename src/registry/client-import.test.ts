@@ -71,6 +71,20 @@ describe("importImage of a single image", () => {
     expect(result.image.config?.os).toBe("linux");
   });
 
+  it("falls back to GET when HEAD is refused or says no digest", async () => {
+    const pushed = h.fake.addImage("nohead", "v1");
+    h.fake.use((req, res, url) => {
+      if (req.method !== "HEAD" || !url.pathname.includes("/manifests/")) return false;
+      res.writeHead(url.pathname.endsWith("/v1") ? 405 : 200).end();
+      return true;
+    });
+    const result = await h.client.importImage(request(`${h.fake.host}/nohead:v1`));
+    expect(result.image.digest).toBe(pushed.digest);
+    expect(
+      h.fake.requests.some((r) => r.method === "GET" && r.path === "/v2/nohead/manifests/v1"),
+    ).toBe(true);
+  });
+
   it("reports NotFound for an unknown tag", async () => {
     const error = await importErrorOf(h.client.importImage(request(`${h.fake.host}/app:nope`)));
     expect(error.reason).toBe("NotFound");

@@ -52,6 +52,7 @@ describe("Keyring.fromSecrets", () => {
       },
     ),
     configJsonSecret("v2path", { "https://v2.example.com/v2/": entry("v2") }),
+    dockercfgSecret("pasted", { auths: { "pasted.example.com": entry("pasted") } }),
     { metadata: { name: "opaque", namespace: "ns" }, type: "Opaque", data: { x: b64("{}") } },
     {
       metadata: { name: "broken", namespace: "ns" },
@@ -75,6 +76,7 @@ describe("Keyring.fromSecrets", () => {
     ["a.b.wild.example.com/x", []],
     ["wild.example.com/x", []],
     ["v2.example.com/x", ["v2"]],
+    ["pasted.example.com/x", ["pasted"]],
     ["ghcr.io/x/y", []],
   ])("%s -> %j", (image, expected) => {
     expect(usersFor(keyring, image)).toEqual(expected);

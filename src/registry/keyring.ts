@@ -63,10 +63,14 @@ function authsOf(secret: V1Secret): Record<string, unknown> | undefined {
   const encoded = secret.data?.[field];
   if (!encoded) return undefined;
   const parsed: unknown = JSON.parse(Buffer.from(encoded, "base64").toString("utf8"));
-  const map =
-    secret.type === DOCKERCONFIGJSON_TYPE ? (parsed as { auths?: unknown })?.auths : parsed;
-  if (typeof map !== "object" || map === null || Array.isArray(map)) return undefined;
-  return map as Record<string, unknown>;
+  const auths = (parsed as { auths?: unknown } | null)?.auths;
+  // .dockercfg is the bare map, but people often paste a config.json into it
+  const map = secret.type === DOCKERCONFIGJSON_TYPE || isMap(auths) ? auths : parsed;
+  return isMap(map) ? map : undefined;
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function isPullSecret(secret: V1Secret): boolean {
