@@ -255,6 +255,14 @@ describe("parseTriggers: problems of one trigger", () => {
     expect(result.problems.every((p) => p.reason === "InvalidTrigger")).toBe(true);
   });
 
+  it("reports a container problem together with the trigger's other mistakes", () => {
+    const result = parse([trigger("web", 'spec.template.spec.containers[?(@.name=="api")].image')]);
+    expect(result.problems.map((p) => [p.reason, p.message.split(":")[0]])).toEqual([
+      ["InvalidTrigger", 'from.name "web" has no tag'],
+      ["NoSuchContainer", "no such container"],
+    ]);
+  });
+
   it("gives field path and container problems their own reasons", () => {
     const result = parse([
       trigger("web:latest", "spec.containers[0].image"),

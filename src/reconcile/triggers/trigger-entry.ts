@@ -5,7 +5,7 @@
 
 import { fieldPathGrammar, parseFieldPath } from "./field-path.js";
 import { resolveContainer } from "./resolve-container.js";
-import type { ValidTrigger, Workload } from "./types.js";
+import type { ResolvedContainer, ValidTrigger, Workload } from "./types.js";
 
 export interface EntryResult {
   trigger?: ValidTrigger;
@@ -29,11 +29,10 @@ export function validateEntry(entry: unknown, position: number, workload: Worklo
   const paused = checkPaused(entry, messages);
   checkPause(entry, messages);
   const fieldPath = checkFieldPath(entry, workload, messages);
+  const container =
+    fieldPath === undefined ? undefined : checkContainer(fieldPath, workload, messages);
   if (messages.length > 0 || from === undefined || fieldPath === undefined) return { messages };
-  const parsed = parseFieldPath(fieldPath, workload.kind);
-  if (!parsed.ok) return { messages: [parsed.message] };
-  const resolved = resolveContainer(workload, parsed.target);
-  if (!resolved.ok) return { messages: [resolved.message] };
+  if (container === undefined) return { messages };
   const trigger: ValidTrigger = {
     position,
     from: { kind: "ImageStreamTag", name: from.name, namespace },
@@ -41,7 +40,7 @@ export function validateEntry(entry: unknown, position: number, workload: Worklo
     tag: from.tag,
     fieldPath,
     paused,
-    container: resolved.container,
+    container,
   };
   return { trigger, messages };
 }
@@ -157,6 +156,24 @@ function checkFieldPath(entry: Entry, workload: Workload, messages: string[]): s
     fieldPath === undefined ? missing(entry, "fieldPath") : "fieldPath must be a string";
   messages.push(`${problem}: ${fieldPathGrammar(workload.kind)}`);
   return undefined;
+}
+
+function checkContainer(
+  fieldPath: string,
+  workload: Workload,
+  messages: string[],
+): ResolvedContainer | undefined {
+  const parsed = parseFieldPath(fieldPath, workload.kind);
+  if (!parsed.ok) {
+    messages.push(parsed.message);
+    return undefined;
+  }
+  const resolved = resolveContainer(workload, parsed.target);
+  if (!resolved.ok) {
+    messages.push(resolved.message);
+    return undefined;
+  }
+  return resolved.container;
 }
 
 // Go's JSON decoder (OpenShift's) matches field names case-insensitively; we
