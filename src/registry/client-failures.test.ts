@@ -145,6 +145,13 @@ describe("registry answers", () => {
     expect(error.retryAfterSeconds).toBeLessThanOrEqual(expected);
   });
 
+  it("reports a connection dropped mid-import as InternalError", async () => {
+    manifestRoute("reset", (req) => Boolean(req.socket.destroy()));
+    const error = await importErrorOf(h.client.importImage(request(`${h.fake.host}/reset:v1`)));
+    expect(error.reason).toBe("InternalError");
+    expect(error.message).toContain("connection to registry");
+  });
+
   it("reports 5xx as InternalError without the body", async () => {
     manifestRoute("broken", (_req, res) => {
       res.writeHead(503, { "retry-after": "5" }).end("stack trace with password=hunter2");

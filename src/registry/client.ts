@@ -5,6 +5,7 @@
 import { credentialIdentity, TokenCache } from "./auth.js";
 import { ContentCaches, RepositoryContent } from "./content.js";
 import { EndpointResolver } from "./endpoint.js";
+import { errorFromConnection } from "./errors.js";
 import { assembleImport } from "./importer.js";
 import { type Limits, type RegistryClientOptions, resolveLimits } from "./options.js";
 import { RegistryPolicy } from "./policy.js";
@@ -81,7 +82,21 @@ export class HttpRegistryClient implements RegistryClient {
     );
   }
 
+  /** Every failure leaves as an ImportError: connection failures and bugs included. */
   private async withCredentials<T>(
+    req: CredentialRequest,
+    parsed: ParsedReference,
+    signal: AbortSignal | undefined,
+    work: (content: RepositoryContent, session: RegistrySession) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await this.tryCredentials(req, parsed, signal, work);
+    } catch (error) {
+      throw errorFromConnection(error);
+    }
+  }
+
+  private async tryCredentials<T>(
     req: CredentialRequest,
     parsed: ParsedReference,
     signal: AbortSignal | undefined,

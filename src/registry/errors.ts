@@ -99,7 +99,7 @@ export function errorFromConnection(error: unknown): ImportError {
     }
     return new ImportError(
       "InternalError",
-      `unable to connect to registry ${error.host} (${error.code})`,
+      `connection to registry ${error.host} failed (${error.code})`,
     );
   }
   return new ImportError("InternalError", "unexpected failure talking to the registry");
