@@ -179,8 +179,8 @@ describe("planTriggerUpdates: several triggers and namespaces", () => {
     const result = plan(object, lookups({ "images/web:latest": V2 }));
     expect(result.changes).toEqual([]);
     const message =
-      'cross-namespace trigger not allowed: add annotation imagestream-operator.io/allowed-namespaces: "other" ' +
-      '(a comma-separated list, or "*") to imagestream images/web';
+      'cross-namespace trigger not allowed: imagestream images/web does not exist or is not shared with namespace "other"; ' +
+      'add annotation imagestream-operator.io/allowed-namespaces: "other" (a comma-separated list, or "*") to imagestream images/web';
     expect(result.problems).toEqual([{ reason: "CrossNamespaceNotAllowed", message, position: 0 }]);
     expect(result.skipped.map((s) => [s.reason, s.message])).toEqual([
       ["CrossNamespaceNotAllowed", message],

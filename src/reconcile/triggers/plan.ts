@@ -14,7 +14,11 @@ import type {
   Workload,
 } from "./types.js";
 
-/** Set on a source image stream to let other namespaces follow its tags (owned by src/reconcile). */
+/**
+ * Set on a source image stream to let other namespaces follow its tags.
+ * Defined by src/reconcile/tenancy.ts; repeated so this module does not
+ * depend on it (a test checks that both agree).
+ */
 export const ANN_ALLOWED_NAMESPACES = "imagestream-operator.io/allowed-namespaces";
 
 export interface ContainerImageChange {
@@ -152,8 +156,11 @@ function decide(
 
 function crossNamespaceDenied(trigger: ValidTrigger, targetNamespace: string): Outcome {
   const source = `${trigger.from.namespace}/${trigger.stream}`;
+  // the same text whether the stream is missing or only not shared, so that
+  // workload editors cannot probe other namespaces for stream names
   const message =
-    `cross-namespace trigger not allowed: add annotation ${ANN_ALLOWED_NAMESPACES}: ` +
+    `cross-namespace trigger not allowed: imagestream ${source} does not exist or is not shared ` +
+    `with namespace "${targetNamespace}"; add annotation ${ANN_ALLOWED_NAMESPACES}: ` +
     `"${targetNamespace}" (a comma-separated list, or "*") to imagestream ${source}`;
   return {
     skip: { trigger, reason: "CrossNamespaceNotAllowed", message },

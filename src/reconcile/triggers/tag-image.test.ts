@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ImageStream, TagReference } from "../../api/types.js";
+import * as tenancy from "../tenancy.js";
+import { ANN_ALLOWED_NAMESPACES } from "./plan.js";
 import { currentTagImage, lookupsFromStreams } from "./tag-image.js";
 
 const NEW_DIGEST = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
@@ -94,15 +96,17 @@ describe("currentTagImage", () => {
   });
 });
 
-describe("lookupsFromStreams", () => {
-  const streams = new Map([["images/web", stream({ annotations: { allow: "shop" } })]]);
-  // stands in for isCrossNamespaceAllowed of src/reconcile: only its contract matters here
-  const allowedByAnnotation = (source: ImageStream, target: string) =>
-    source.metadata.annotations?.allow === target;
+describe("lookupsFromStreams, with the real opt-in predicate", () => {
+  const shared = stream({ annotations: { [tenancy.ANN_ALLOWED_NAMESPACES]: "shop, staging" } });
+  const streams = new Map([["images/web", shared]]);
   const lookups = lookupsFromStreams(
     (namespace, name) => streams.get(`${namespace}/${name}`),
-    allowedByAnnotation,
+    tenancy.isCrossNamespaceAllowed,
   );
+
+  it("names the same annotation as src/reconcile/tenancy.ts", () => {
+    expect(ANN_ALLOWED_NAMESPACES).toBe(tenancy.ANN_ALLOWED_NAMESPACES);
+  });
 
   it("looks up tag images through the cache", () => {
     expect(lookups.tagImage("images", "web", "latest")).toBe(SOURCE_REF);
