@@ -1,0 +1,170 @@
+// The import controller: for one stream key, observe (informer caches),
+// plan (src/reconcile), act (registry calls, then writes), and report when the
+// stream next needs attention. A pass that finds nothing to do makes no
+// registry request and no API write.
+import type { ImageStream } from "../../api/types.js";
+import { ANN_DOCKER_REPOSITORY_CHECK, imageObjectName } from "../../api/types.js";
+import type { Logger } from "../../observability/logger.js";
+import { planSpecGenerations } from "../../reconcile/generations.js";
+import { toImageObject } from "../../reconcile/images.js";
+import { planImports } from "../../reconcile/plan-imports.js";
+import { recordAttempts, requeueAfterMs } from "../../reconcile/schedule.js";
+import { type ApplyResult, applyOutcomes } from "../../reconcile/status.js";
+import { statusEquals } from "../../reconcile/status-equals.js";
+import { formatTime } from "../../reconcile/tag-events.js";
+import type { AttemptLog, Outcome, PlannerConfig } from "../../reconcile/types.js";
+import type { Recorder } from "../events.js";
+import { type ImageStreamWriter, isConflict, type JsonPatchOp } from "../imagestream-writer.js";
+import { splitKey } from "../informer.js";
+import type { ReconcileResult } from "../workqueue.js";
+import { type ExecuteDeps, executePlan } from "./execute.js";
+
+export interface ImportControllerDeps extends Omit<ExecuteDeps, "lookup" | "log"> {
+  getStream: (namespace: string, name: string) => ImageStream | undefined;
+  imageExists: (name: string) => boolean;
+  writer: ImageStreamWriter;
+  recorder: Recorder;
+  planner: PlannerConfig;
+  /** integrated registry host, for status.dockerImageRepository (optional) */
+  registryHostname?: string;
+  now?: () => Date;
+}
+
+const STATUS_WRITE_ATTEMPTS = 4;
+
+export class ImportReconciler {
+  private readonly attempts = new Map<string, AttemptLog>();
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: ImportControllerDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** Forget failure records of a namespace's streams (its pull secrets changed): retry now. */
+  resetFailures(namespace: string): string[] {
+    const keys: string[] = [];
+    for (const [key, log] of this.attempts) {
+      if (splitKey(key).namespace !== namespace) continue;
+      const kept = new Map([...log].filter(([, r]) => r.consecutiveFailures === 0));
+      this.attempts.set(key, kept);
+      keys.push(key);
+    }
+    return keys;
+  }
+
+  async reconcile(key: string, log: Logger): Promise<ReconcileResult | undefined> {
+    const { namespace, name } = splitKey(key);
+    let stream = this.deps.getStream(namespace, name);
+    if (!stream) {
+      this.attempts.delete(key);
+      return undefined;
+    }
+    const gens = planSpecGenerations(stream, this.deps.planner);
+    if (gens.patch.length > 0) {
+      log.debug({ tags: gens.updates.map((u) => u.name) }, "stamping spec tag generations");
+      stream = await this.deps.writer.patchSpec(stream, gens.patch as JsonPatchOp[]);
+    }
+    const now = this.now();
+    const attempts = this.attempts.get(key) ?? new Map();
+    const plan = planImports(stream, { now, attempts, config: this.deps.planner });
+    const lookup = (ns: string, n: string) =>
+      ns === namespace && n === name ? stream : this.deps.getStream(ns, n);
+    const execution = await executePlan(stream, plan.items, { ...this.deps, lookup, log });
+    if (plan.items.length > 0) {
+      log.info(
+        { items: plan.items.map((i) => `${i.tag}:${i.cause}`), calls: execution.registryCalls },
+        "imported",
+      );
+    }
+    const applied = await this.writeResults(
+      stream,
+      execution.outcomes,
+      now,
+      execution.additionalTags,
+    );
+    const nextAttempts = recordAttempts(attempts, execution.outcomes, now, applied.stream);
+    this.attempts.set(key, nextAttempts);
+    const requeue = requeueAfterMs(applied.stream, nextAttempts, this.now(), this.deps.planner);
+    return requeue === undefined ? undefined : { requeueAfterMs: Math.max(requeue, 1000) };
+  }
+
+  private applyContext(additionalTags: string[] | undefined, stream: ImageStream) {
+    const host = this.deps.registryHostname;
+    return {
+      config: this.deps.planner,
+      ...(host
+        ? { dockerImageRepository: `${host}/${stream.metadata.namespace}/${stream.metadata.name}` }
+        : {}),
+      ...(additionalTags ? { repository: { additionalTags } } : {}),
+    };
+  }
+
+  /** Images first (the status must never name a missing Image), then status, annotation, events. */
+  private async writeResults(
+    observed: ImageStream,
+    outcomes: Outcome[],
+    now: Date,
+    additionalTags: string[] | undefined,
+  ): Promise<{ stream: ImageStream }> {
+    let stream = observed;
+    for (let attempt = 1; ; attempt++) {
+      const result = applyOutcomes(
+        stream,
+        outcomes,
+        now,
+        this.applyContext(additionalTags, stream),
+      );
+      try {
+        stream = await this.write(stream, result, now);
+        for (const e of result.events) await this.recordEvent(stream, e);
+        return { stream };
+      } catch (err) {
+        if (!isConflict(err) || attempt >= STATUS_WRITE_ATTEMPTS) throw err;
+        // Someone else wrote the stream: re-apply the same outcomes to its new state.
+        const fresh = await this.deps.writer.getStream(
+          stream.metadata.namespace ?? "",
+          stream.metadata.name ?? "",
+        );
+        if (!fresh) return { stream };
+        stream = fresh;
+      }
+    }
+  }
+
+  private async write(stream: ImageStream, result: ApplyResult, now: Date): Promise<ImageStream> {
+    for (const img of result.images) {
+      const obj = toImageObject(img);
+      if (!this.deps.imageExists(imageObjectName(img.digest)))
+        await this.deps.writer.applyImage(obj);
+    }
+    let current = stream;
+    if (!statusEquals(stream.status, result.status)) {
+      current = await this.deps.writer.writeStatus(current, result.status);
+    }
+    if (result.stampRepositoryCheck) {
+      current = await this.deps.writer.setAnnotation(
+        current,
+        ANN_DOCKER_REPOSITORY_CHECK,
+        formatTime(now),
+      );
+    }
+    return current;
+  }
+
+  private async recordEvent(stream: ImageStream, e: ApplyResult["events"][number]): Promise<void> {
+    await this.deps.recorder.record({
+      target: {
+        apiVersion: "image.openshift.io/v1",
+        kind: "ImageStream",
+        name: stream.metadata.name ?? "",
+        namespace: stream.metadata.namespace ?? "",
+        uid: stream.metadata.uid,
+        resourceVersion: stream.metadata.resourceVersion,
+      },
+      type: e.type,
+      reason: e.reason,
+      action: e.action,
+      note: e.note,
+    });
+  }
+}

@@ -1,0 +1,116 @@
+// Performs a plan's work items: registry calls for DockerImage tags and bulk
+// repository imports, cache lookups for ImageStreamTag/ImageStreamImage
+// sources. Every failure becomes an Outcome (a condition on the tag), never an
+// exception: one bad tag must not stop the others.
+import PQueue from "p-queue";
+import type { ImageStream } from "../../api/types.js";
+import type { Logger } from "../../observability/logger.js";
+import { errorSummary } from "../../observability/logger.js";
+import { planRepositoryImports } from "../../reconcile/bulk.js";
+import { failedOutcome, importedOutcome } from "../../reconcile/outcomes.js";
+import { resolveLocally, type StreamLookup } from "../../reconcile/sources.js";
+import type { DockerWork, Outcome, RepositoryWork, WorkItem } from "../../reconcile/types.js";
+import { parseImageReference } from "../../registry/reference.js";
+import type { DockerCredential, RegistryClient } from "../../registry/types.js";
+
+export interface ExecuteDeps {
+  registry: RegistryClient;
+  credentialsFor: (namespace: string, reference: string) => DockerCredential[];
+  lookup: StreamLookup;
+  log: Logger;
+  bulkImportLimit: number;
+  /** registry calls in flight per stream (bulk imports have many tags) */
+  perStreamConcurrency?: number;
+  onImport?: (result: "success" | "failure", reason: string) => void;
+}
+
+export interface Execution {
+  outcomes: Outcome[];
+  /** set when a bulk import listed the repository */
+  additionalTags?: string[];
+  registryCalls: number;
+}
+
+export async function executePlan(
+  stream: ImageStream,
+  items: readonly WorkItem[],
+  deps: ExecuteDeps,
+): Promise<Execution> {
+  const outcomes: Outcome[] = [];
+  const docker: DockerWork[] = [];
+  let additionalTags: string[] | undefined;
+  let registryCalls = 0;
+  for (const item of items) {
+    if (item.kind === "docker") docker.push(item);
+    else if (item.kind === "repository") {
+      registryCalls++;
+      const listed = await listRepository(stream, item, deps);
+      if ("failed" in listed) outcomes.push(listed.failed);
+      else {
+        docker.push(...listed.items);
+        additionalTags = listed.additionalTags;
+      }
+    } else {
+      const outcome = resolveLocally(stream, item, deps.lookup);
+      if (outcome) outcomes.push(outcome);
+    }
+  }
+  const pool = new PQueue({ concurrency: deps.perStreamConcurrency ?? 4 });
+  const imported = await Promise.all(
+    docker.map((item) => pool.add(() => importOne(stream, item, deps))),
+  );
+  registryCalls += docker.length;
+  outcomes.push(...imported.filter((o): o is Outcome => o !== undefined));
+  return { outcomes, additionalTags, registryCalls };
+}
+
+async function importOne(
+  stream: ImageStream,
+  item: DockerWork,
+  deps: ExecuteDeps,
+): Promise<Outcome> {
+  const namespace = stream.metadata.namespace ?? "";
+  try {
+    const credentials = deps.credentialsFor(namespace, item.request.reference);
+    const result = await deps.registry.importImage({ ...item.request, credentials });
+    deps.onImport?.("success", "");
+    return importedOutcome(item, result);
+  } catch (err) {
+    const outcome = failedOutcome(item, err);
+    deps.onImport?.("failure", outcome.reason);
+    if (outcome.reason === "InternalError") {
+      deps.log.warn({ tag: item.tag, err: errorSummary(err) }, "import failed");
+    }
+    return outcome;
+  }
+}
+
+async function listRepository(
+  stream: ImageStream,
+  item: RepositoryWork,
+  deps: ExecuteDeps,
+): Promise<ReturnType<typeof planRepositoryImports> | { failed: Outcome }> {
+  const namespace = stream.metadata.namespace ?? "";
+  try {
+    const credentials = deps.credentialsFor(namespace, item.request.reference);
+    const tags = await deps.registry.listTags({ ...item.request, credentials });
+    return planRepositoryImports(item, stream, tags, deps.bulkImportLimit);
+  } catch (err) {
+    return { failed: failedOutcome(item, err) };
+  }
+}
+
+/** Credentials for a reference from a namespace's keyring; none for unparsable references (the import reports them). */
+export function credentialLookup(
+  keyringFor: (namespace: string) => {
+    lookup: (r: { registry: string; repository: string }) => DockerCredential[];
+  },
+): (namespace: string, reference: string) => DockerCredential[] {
+  return (namespace, reference) => {
+    try {
+      return keyringFor(namespace).lookup(parseImageReference(reference));
+    } catch {
+      return [];
+    }
+  };
+}
