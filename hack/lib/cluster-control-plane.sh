@@ -62,9 +62,12 @@ apiserver_ready() {
 start_apiserver() {
   if is_running kube-apiserver && apiserver_ready; then return 0; fi
   stop_process kube-apiserver
+  # Endpoint reconciler off: it refuses a loopback advertise address, and no
+  # pod here ever dials the kubernetes Service.
   start_bg kube-apiserver "$APISERVER_PORT" "$KUBE_BIN/kube-apiserver" \
     --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
     --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$APISERVER_PORT" \
+    --endpoint-reconciler-type=none \
     --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
     --client-ca-file="$PKI/cluster-ca.crt" \
     --authorization-mode=Node,RBAC \

@@ -10,6 +10,7 @@ import {
   AuthenticationV1Api,
   AuthorizationV1Api,
   CoreV1Api,
+  RbacAuthorizationV1Api,
   type V1ReplicaSet,
 } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -125,20 +126,40 @@ describe("control plane", () => {
     expect(review.status?.userInfo?.username).toBe(
       "system:serviceaccount:imagestream-operator-system:imagestream-operator",
     );
-    const access = await operatorKubeConfig
-      .makeApiClient(AuthorizationV1Api)
-      .createSelfSubjectAccessReview({
+    // Not cluster-admin, and unable to grant itself more: whatever config/rbac
+    // allows, these stay out of the operator's reach.
+    const authorization = operatorKubeConfig.makeApiClient(AuthorizationV1Api);
+    const allowed = async (verb: string, group: string, resource: string) => {
+      const access = await authorization.createSelfSubjectAccessReview({
+        body: { spec: { resourceAttributes: { verb, group, resource } } },
+      });
+      return access.status?.allowed;
+    };
+    expect(await allowed("*", "*", "*")).toBe(false);
+    expect(await allowed("create", "rbac.authorization.k8s.io", "clusterrolebindings")).toBe(false);
+    expect(await allowed("delete", "", "secrets")).toBe(false);
+    // The server enforces it, not just reports it (dry run: nothing is kept either way).
+    const escalation = operatorKubeConfig
+      .makeApiClient(RbacAuthorizationV1Api)
+      .createClusterRoleBinding({
+        dryRun: "All",
         body: {
-          spec: {
-            resourceAttributes: { verb: "list", resource: "secrets", namespace: "kube-system" },
+          metadata: { name: "smoke-escalation" },
+          roleRef: {
+            apiGroup: "rbac.authorization.k8s.io",
+            kind: "ClusterRole",
+            name: "cluster-admin",
           },
+          subjects: [
+            {
+              kind: "ServiceAccount",
+              name: "imagestream-operator",
+              namespace: "imagestream-operator-system",
+            },
+          ],
         },
       });
-    expect(access.status?.allowed).toBe(false);
-    const listing = operatorKubeConfig
-      .makeApiClient(CoreV1Api)
-      .listNamespacedSecret({ namespace: "kube-system" });
-    await expect(listing).rejects.toSatisfy(
+    await expect(escalation).rejects.toSatisfy(
       (error: unknown) => error instanceof ApiException && error.code === 403,
     );
   });
