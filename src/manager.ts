@@ -1,0 +1,156 @@
+// Wires informers, queues and reconcilers into one running operator. Only the
+// leader runs this; everything here is torn down on shutdown.
+import { randomUUID } from "node:crypto";
+import type { KubeConfig, KubernetesObject, V1Secret } from "@kubernetes/client-node";
+import type { Image, ImageStream } from "./api/types.js";
+import type { Config } from "./config.js";
+import { KubeEventRecorder, type Recorder } from "./controllers/events.js";
+import { ImageGarbageCollector } from "./controllers/images-gc.js";
+import { KubeImageStreamWriter } from "./controllers/imagestream-writer.js";
+import { ImportReconciler } from "./controllers/imagestreams/controller.js";
+import { credentialLookup } from "./controllers/imagestreams/execute.js";
+import { NamespaceKeyrings } from "./controllers/imagestreams/keyrings.js";
+import { every, objectKey, ScopedInformer } from "./controllers/informer.js";
+import {
+  imageSource,
+  imageStreamSource,
+  pullSecretSource,
+  type ResourceSource,
+} from "./controllers/resources.js";
+import { WorkQueue } from "./controllers/workqueue.js";
+import { errorSummary, type Logger } from "./observability/logger.js";
+import type { Metrics } from "./observability/metrics.js";
+import { createRegistryClient } from "./registry/client.js";
+
+export interface ManagerDeps {
+  config: Config;
+  kubeConfig: KubeConfig;
+  log: Logger;
+  metrics: Metrics;
+  identity: string;
+}
+
+export class Manager {
+  private readonly stops: (() => void)[] = [];
+  private readonly informers: ScopedInformer<KubernetesObject>[] = [];
+  private readonly queues: WorkQueue[] = [];
+  readonly streams: ScopedInformer<ImageStream & KubernetesObject>;
+  private readonly gc: ImageGarbageCollector | undefined;
+
+  constructor(private readonly deps: ManagerDeps) {
+    const { config, kubeConfig: kc, log, metrics } = deps;
+    const recorder: Recorder = new KubeEventRecorder(kc, deps.identity, log);
+    this.streams = this.informer("imagestreams", imageStreamSource(kc, config.namespaces));
+    const images = this.informer<Image & KubernetesObject>("images", imageSource(kc));
+    const secrets = ["kubernetes.io/dockerconfigjson", "kubernetes.io/dockercfg"].map((type) =>
+      this.informer<V1Secret & KubernetesObject>(
+        `secrets-${type.split("/")[1]}`,
+        pullSecretSource(kc, config.namespaces, type as "kubernetes.io/dockercfg"),
+      ),
+    );
+    const keyrings = new NamespaceKeyrings(
+      (ns) => secrets.flatMap((s) => s.list(ns)) as V1Secret[],
+      log,
+    );
+    const writer = new KubeImageStreamWriter(kc, metrics);
+    const reconciler = new ImportReconciler({
+      registry: createRegistryClient({
+        allowedRegistries: config.allowedRegistries,
+        blockedRegistries: config.blockedRegistries,
+        caBundles: config.registryCAs,
+        ...(config.caBundle ? { extraCa: config.caBundle } : {}),
+        requestTimeoutMs: config.registryTimeoutMs,
+      }),
+      credentialsFor: credentialLookup((ns) => keyrings.get(ns)),
+      bulkImportLimit: config.bulkImportLimit,
+      getStream: (ns, name) => this.streams.get(ns, name),
+      imageExists: (name) => images.get(undefined, name) !== undefined,
+      writer,
+      recorder,
+      planner: {
+        defaultImportMode: config.defaultImportMode,
+        defaultPlatform: config.defaultPlatform,
+        scheduledIntervalSeconds: config.scheduledImportSeconds,
+      },
+      ...(config.registryHostname ? { registryHostname: config.registryHostname } : {}),
+      onImport: (result, reason) => metrics.imports.inc({ result, reason }),
+    });
+    const imports = this.queue("imagestream", (key, l) => reconciler.reconcile(key, l));
+    this.streams.onChange((s) => imports.add(objectKey(s)));
+    for (const s of secrets) {
+      s.onChange((secret) => {
+        const ns = secret.metadata?.namespace ?? "";
+        keyrings.invalidate(ns);
+        for (const key of reconciler.resetFailures(ns)) imports.add(key);
+      });
+    }
+    this.gc =
+      config.namespaces.length === 0 && config.imageGcGraceMinutes > 0
+        ? new ImageGarbageCollector(this.streams, images, writer, config, log)
+        : undefined;
+  }
+
+  get synced(): boolean {
+    return this.informers.every((i) => i.synced);
+  }
+
+  async start(): Promise<void> {
+    const { config, log } = this.deps;
+    await Promise.all(this.informers.map((i) => i.start()));
+    this.stops.push(
+      every(config.resyncSeconds * 1000, () => {
+        for (const s of this.streams.list()) this.queues[0]?.add(objectKey(s));
+      }),
+    );
+    if (this.gc) this.stops.push(this.gc.start());
+    log.info({ namespaces: config.namespaces.length ? config.namespaces : "all" }, "started");
+  }
+
+  async stop(timeoutMs: number): Promise<void> {
+    for (const stop of this.stops) stop();
+    await Promise.all(this.informers.map((i) => i.stop()));
+    await Promise.all(this.queues.map((q) => q.shutdown(timeoutMs)));
+  }
+
+  private informer<T extends KubernetesObject>(name: string, source: ResourceSource<T>) {
+    const informer = new ScopedInformer<T>({
+      name,
+      kubeConfig: this.deps.kubeConfig,
+      log: this.deps.log,
+      ...source,
+    });
+    this.informers.push(informer as unknown as ScopedInformer<KubernetesObject>);
+    return informer;
+  }
+
+  private queue(
+    name: string,
+    reconcile: (key: string, log: Logger) => Promise<{ requeueAfterMs?: number } | undefined>,
+  ): WorkQueue {
+    const { metrics, log, config } = this.deps;
+    const queue = new WorkQueue(
+      async (key) => {
+        const reconcileLog = log.child({ controller: name, reconcileID: randomUUID(), key });
+        const end = metrics.reconcileTime.startTimer({ controller: name });
+        try {
+          const result = await reconcile(key, reconcileLog);
+          metrics.reconcileTotal.inc({
+            controller: name,
+            result: result?.requeueAfterMs ? "requeue_after" : "success",
+          });
+          return result;
+        } catch (err) {
+          metrics.reconcileTotal.inc({ controller: name, result: "error" });
+          metrics.reconcileErrors.inc({ controller: name });
+          reconcileLog.warn({ err: errorSummary(err) }, "reconcile failed; retrying with backoff");
+          throw err;
+        } finally {
+          end();
+        }
+      },
+      { name, concurrency: config.workers, metrics },
+    );
+    this.queues.push(queue);
+    return queue;
+  }
+}

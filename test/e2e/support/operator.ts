@@ -1,0 +1,109 @@
+// Runs the real operator (dist/main.js, built by `npm run build`) as a
+// separate process with the ServiceAccount kubeconfig: never as admin, so a
+// missing RBAC rule fails the test as it would fail in a user's cluster.
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { readTestEnv } from "./env.js";
+
+const ROOT = resolve(import.meta.dirname, "../../..");
+
+export interface RunningOperator {
+  process: ChildProcess;
+  metricsUrl: string;
+  /** everything the operator logged (JSON lines) */
+  logs: () => string;
+  /** the value of a metric line (name with labels, exactly as exposed), or 0 */
+  metric: (series: string) => Promise<number>;
+  stop: () => Promise<number | null>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const server = createServer();
+    server.once("error", rej);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => res(port));
+    });
+  });
+}
+
+/** Starts the operator with the test registries' CA; extra flags are appended. */
+export async function startOperator(extraArgs: string[] = []): Promise<RunningOperator> {
+  const env = readTestEnv();
+  const main = join(ROOT, "dist/main.js");
+  if (!existsSync(main)) throw new Error(`${main} missing: run \`make build\` first`);
+  const caFile = join(tmpdir(), `iso-e2e-ca-${process.pid}.pem`);
+  writeFileSync(caFile, env.registryCa);
+  const port = await freePort();
+  const child = spawn(
+    join(ROOT, "hack/node"),
+    [
+      main,
+      "--kubeconfig",
+      env.operatorKubeconfig,
+      "--ca-bundle",
+      caFile,
+      "--metrics-addr",
+      `127.0.0.1:${port}`,
+      "--leader-elect",
+      "false",
+      "--log-level",
+      process.env.ISO_E2E_LOG_LEVEL ?? "debug",
+      ...extraArgs,
+    ],
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, KUBECONFIG: "" } },
+  );
+  let output = "";
+  child.stdout?.on("data", (d) => {
+    output += d;
+  });
+  child.stderr?.on("data", (d) => {
+    output += d;
+  });
+  const metricsUrl = `http://127.0.0.1:${port}/metrics`;
+  await waitReady(`http://127.0.0.1:${port}/readyz`, child, () => output);
+  return {
+    process: child,
+    metricsUrl,
+    logs: () => output,
+    metric: async (series) => {
+      const text = await (await fetch(metricsUrl)).text();
+      const line = text.split("\n").find((l) => l.startsWith(`${series} `));
+      return line ? Number(line.slice(series.length + 1)) : 0;
+    },
+    stop: () => stopProcess(child),
+  };
+}
+
+async function waitReady(url: string, child: ChildProcess, logs: () => string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`operator exited with ${child.exitCode}:\n${logs().slice(-4000)}`);
+    }
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`operator not ready after 60s:\n${logs().slice(-4000)}`);
+}
+
+function stopProcess(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((res) => {
+    const kill = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    child.once("exit", (code) => {
+      clearTimeout(kill);
+      res(code);
+    });
+    child.kill("SIGTERM");
+  });
+}
