@@ -72,6 +72,8 @@ export interface NamedTagEventList {
   tag: string;
   items: TagEvent[] | null;
   conditions?: TagEventCondition[];
+  /** ours: fingerprint of the spec tag the last outcome was recorded for (ADR 0003) */
+  specHash?: string;
 }
 
 export interface ImageStreamStatus {
