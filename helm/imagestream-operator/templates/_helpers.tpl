@@ -1,0 +1,13 @@
+{{- define "iso.name" -}}imagestream-operator{{- end -}}
+{{- define "iso.fullname" -}}{{ .Release.Name | trunc 40 | trimSuffix "-" }}-imagestream-operator{{- end -}}
+{{- define "iso.labels" -}}
+app.kubernetes.io/name: {{ include "iso.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
+{{- end -}}
+{{- define "iso.selector" -}}
+app.kubernetes.io/name: {{ include "iso.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
