@@ -202,6 +202,47 @@ describe("planTriggerUpdates: several triggers and namespaces", () => {
   });
 });
 
+describe("planTriggerUpdates: a stream that does not exist", () => {
+  const object = withTriggers(workload("Deployment", { web: V1, sidecar: "proxy" }), [
+    trigger("wbe:latest", WEB_PATH),
+    trigger("proxy:stable", SIDECAR_PATH, { paused: true }),
+  ]);
+  const withStreams = (names: string[]): TriggerLookups => ({
+    ...lookups({ "shop/web:latest": V2 }),
+    streamExists: (namespace, stream) => names.includes(`${namespace}/${stream}`),
+  });
+
+  it("reports a same-namespace stream that is missing, paused or not, and writes nothing", () => {
+    const result = plan(object, withStreams(["shop/web"]));
+    const message =
+      'image stream shop/wbe does not exist: check from.name "wbe:latest" (STREAM:TAG), ' +
+      'or create image stream shop/wbe with tag "latest"';
+    expect(result.problems[0]).toEqual({ reason: "NoSuchStream", message, position: 0 });
+    expect(result.problems.map((p) => [p.reason, p.position])).toEqual([
+      ["NoSuchStream", 0],
+      ["NoSuchStream", 1],
+    ]);
+    expect(result.skipped.map((s) => s.reason)).toEqual(["NoImage", "NoImage"]);
+    expect(result.needsWrite).toBe(false);
+  });
+
+  it("says nothing about an existing stream whose tag has no image yet", () => {
+    const result = plan(object, withStreams(["shop/wbe", "shop/proxy"]));
+    expect(result.problems).toEqual([]);
+    expect(result.skipped.map((s) => s.reason)).toEqual(["NoImage", "Paused"]);
+  });
+
+  it("keeps the record of a trigger whose stream went missing", () => {
+    const annotations = { [ANN_LAST_APPLIED_IMAGES]: serializeLastApplied({ [WEB_PATH]: V1 }) };
+    const recorded = withTriggers(workload("Deployment", { web: V1 }, { annotations }), [
+      trigger("web:latest", WEB_PATH),
+    ]);
+    const result = plan(recorded, withStreams([]));
+    expect(result.lastApplied).toEqual({ [WEB_PATH]: V1 });
+    expect(result.needsWrite).toBe(false);
+  });
+});
+
 describe("planTriggerUpdates: the record", () => {
   function recorded(record: Record<string, string>, triggers: unknown, container = V1): Workload {
     const annotations = {

@@ -122,6 +122,13 @@ function decide(
     }
   }
   const tagName = `${from.namespace}/${from.name}`;
+  // before the pause check: a paused trigger with a typo must not hide it
+  if (
+    from.namespace === targetNamespace &&
+    lookups.streamExists?.(from.namespace, trigger.stream) === false
+  ) {
+    return missingStream(trigger, tagName);
+  }
   if (trigger.paused) return skip(trigger, "Paused", `trigger on ${tagName} is paused`);
   const tagImage = lookups.tagImage(from.namespace, trigger.stream, trigger.tag);
   if (tagImage === undefined) {
@@ -165,6 +172,23 @@ function crossNamespaceDenied(trigger: ValidTrigger, targetNamespace: string): O
   return {
     skip: { trigger, reason: "CrossNamespaceNotAllowed", message },
     problem: { reason: "CrossNamespaceNotAllowed", message, position: trigger.position },
+  };
+}
+
+// Same namespace only: for another namespace a missing stream reads as "not
+// shared" (crossNamespaceDenied), so nothing is learnt about its streams.
+function missingStream(trigger: ValidTrigger, tagName: string): Outcome {
+  const stream = `${trigger.from.namespace}/${trigger.stream}`;
+  const message =
+    `image stream ${stream} does not exist: check from.name "${trigger.from.name}" ` +
+    `(STREAM:TAG), or create image stream ${stream} with tag "${trigger.tag}"`;
+  return {
+    skip: {
+      trigger,
+      reason: "NoImage",
+      message: `image stream tag ${tagName} has no image: ${message}`,
+    },
+    problem: { reason: "NoSuchStream", message, position: trigger.position },
   };
 }
 

@@ -114,6 +114,11 @@ describe("lookupsFromStreams, with the real opt-in predicate", () => {
     expect(lookups.tagImage("images", "nope", "latest")).toBeUndefined();
   });
 
+  it("tells which streams exist", () => {
+    expect(lookups.streamExists?.("images", "web")).toBe(true);
+    expect(lookups.streamExists?.("images", "nope")).toBe(false);
+  });
+
   it("asks the stream whether a namespace may follow it, and denies for missing streams", () => {
     expect(lookups.crossNamespaceAllowed("images", "web", "shop")).toBe(true);
     expect(lookups.crossNamespaceAllowed("images", "web", "other")).toBe(false);

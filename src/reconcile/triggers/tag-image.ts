@@ -45,6 +45,12 @@ export type CrossNamespacePolicy = (
 export interface TriggerLookups {
   tagImage: TagLookup;
   crossNamespaceAllowed: CrossNamespacePolicy;
+  /**
+   * Whether the stream exists (asked for same-namespace triggers only): a
+   * missing stream is usually a typo in from.name and is reported, where a
+   * tag without an image yet is not. Left out: never reported.
+   */
+  streamExists?: (namespace: string, stream: string) => boolean;
 }
 
 /**
@@ -68,5 +74,6 @@ export function lookupsFromStreams(
       const found = getStream(namespace, stream);
       return found !== undefined && isCrossNamespaceAllowed(found, targetNamespace);
     },
+    streamExists: (namespace, stream) => getStream(namespace, stream) !== undefined,
   };
 }

@@ -65,6 +65,7 @@ export type TriggerProblemReason =
   | "NoSuchContainer"
   | "DuplicateTrigger"
   | "CrossNamespaceNotAllowed"
+  | "NoSuchStream"
   | "InvalidLastApplied";
 
 export interface TriggerProblem {
