@@ -73,7 +73,8 @@ pid_of() { cat "$STATE/run/$1.pid" 2>/dev/null; }
 is_running() {
   local pid
   pid=$(pid_of "$1") || return 1
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null
+  local state
+  state=$(ps -o stat= -p "$pid" 2>/dev/null) && [[ $state != Z* ]]
 }
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -108,20 +109,25 @@ wait_until() {
   done
 }
 
+# A group counts as gone when only zombies remain: our daemons are reparented
+# to PID 1, which may take a while to reap them.
+group_alive() {
+  ps -e -o pgid=,stat= | awk -v group="$1" '$1 == group && $2 !~ /^Z/ {found = 1} END {exit !found}'
+}
+
 # stop_process NAME: TERM to the whole process group, then KILL what remains.
 stop_process() {
   local name=$1 pid
   pid=$(pid_of "$name") || return 0
   rm -f "$STATE/run/$name.pid"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  local i
-  for _ in $(seq 1 40); do
-    kill -0 -- "-$pid" 2>/dev/null || kill -0 "$pid" 2>/dev/null || break
-    sleep 0.25
+  [[ -n "$pid" ]] && group_alive "$pid" || return 0
+  kill -TERM -- "-$pid" 2>/dev/null || true
+  local _
+  for _ in $(seq 1 100); do
+    group_alive "$pid" || break
+    sleep 0.1
   done
   kill -KILL -- "-$pid" 2>/dev/null || true
-  kill -KILL "$pid" 2>/dev/null || true
   log "stopped $name"
 }
 
