@@ -60,6 +60,10 @@ export class Manager {
         caBundles: config.registryCAs,
         ...(config.caBundle ? { extraCa: config.caBundle } : {}),
         requestTimeoutMs: config.registryTimeoutMs,
+        onRequest: (method, code, seconds) => {
+          metrics.registryRequests.inc({ method, code });
+          metrics.registryRequestDuration.observe({ method }, seconds);
+        },
       }),
       credentialsFor: credentialLookup((ns) => keyrings.get(ns)),
       bulkImportLimit: config.bulkImportLimit,

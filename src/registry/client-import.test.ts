@@ -61,6 +61,30 @@ describe("importImage of a single image", () => {
     expect(h.fake.requests.filter((r) => r.path.includes("/blobs/"))).toHaveLength(1);
   });
 
+  it("tells onRequest of every exchange the fake registry saw, by method and status", async () => {
+    const seen: string[] = [];
+    const observed = new HttpRegistryClient({
+      requestTimeoutMs: 2000,
+      onRequest: (method, code, seconds) => {
+        expect(seconds).toBeGreaterThanOrEqual(0);
+        seen.push(`${method} ${code}`);
+      },
+    });
+    try {
+      h.fake.addImage("counted", "v1");
+      await observed.importImage(request(`${h.fake.host}/counted:v1`));
+      await importErrorOf(observed.importImage(request(`${h.fake.host}/counted:nope`)));
+    } finally {
+      observed.close();
+    }
+    const answered = seen.filter((s) => !s.endsWith(" error"));
+    expect(answered).toHaveLength(h.fake.requests.length);
+    // insecure: the HTTPS attempt the plain-HTTP fake cannot answer counts too
+    expect(seen).toContain("GET error");
+    expect(seen).toContain("HEAD 200");
+    expect(seen).toContain("HEAD 404");
+  });
+
   it("imports by digest", async () => {
     const pushed = h.fake.addImage("app", undefined, {
       mediaType: "application/vnd.oci.image.manifest.v1+json",

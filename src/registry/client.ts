@@ -52,7 +52,7 @@ export class HttpRegistryClient implements RegistryClient {
     this.limits = resolveLimits(options);
     this.now = options.now ?? Date.now;
     this.policy = new RegistryPolicy(options);
-    this.transport = new Transport(this.policy);
+    this.transport = new Transport(this.policy, options.onRequest);
     this.settings = {
       transport: this.transport,
       tls: new TlsContexts(options),

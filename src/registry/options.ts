@@ -23,7 +23,12 @@ export interface RegistryClientOptions extends RegistryPolicyOptions, TlsOptions
   tagPageSize?: number;
   /** clock in ms, for token expiry and Retry-After dates */
   now?: () => number;
+  /** told of every HTTP exchange with a registry (for metrics); never sees headers or bodies */
+  onRequest?: RequestObserver;
 }
+
+/** method, status code (or "error" when no response came) and duration in seconds */
+export type RequestObserver = (method: string, code: string, seconds: number) => void;
 
 export interface Limits {
   requestTimeoutMs: number;

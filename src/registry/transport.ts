@@ -7,6 +7,7 @@ import http, { type IncomingHttpHeaders } from "node:http";
 import https from "node:https";
 import { isIP, type LookupFunction } from "node:net";
 import type { SecureContext } from "node:tls";
+import type { RequestObserver } from "./options.js";
 import type { RegistryPolicy } from "./policy.js";
 import { ImportError } from "./types.js";
 
@@ -84,7 +85,10 @@ export class Transport {
   private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 8 });
   private readonly lookup: LookupFunction;
 
-  constructor(private readonly policy: RegistryPolicy) {
+  constructor(
+    private readonly policy: RegistryPolicy,
+    private readonly observe?: RequestObserver,
+  ) {
     this.lookup = policyLookup(policy);
   }
 
@@ -98,7 +102,19 @@ export class Transport {
     const hostname = request.url.hostname;
     // Node skips the lookup hook for IP literals, so they are checked here
     if (isIP(hostname.replace(/^\[|\]$/g, "")) !== 0) await this.policy.resolveForConnect(hostname);
-    return new Promise((resolve, reject) => this.exchange(request, resolve, reject));
+    const started = performance.now();
+    const observe = (code: string) =>
+      this.observe?.(request.method, code, (performance.now() - started) / 1000);
+    try {
+      const response = await new Promise<HttpResponse>((resolve, reject) =>
+        this.exchange(request, resolve, reject),
+      );
+      observe(String(response.status));
+      return response;
+    } catch (error) {
+      observe("error");
+      throw error;
+    }
   }
 
   private exchange(
