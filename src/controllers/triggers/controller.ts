@@ -1,0 +1,169 @@
+// The trigger controller (issue "Triggers"): one informer per workload kind,
+// one queue of "Kind/namespace/name" keys, and the index from image stream
+// tags to the workloads that follow them. Image stream events wake only the
+// followers of tags whose image actually changed (StreamChangeTracker);
+// workload events wake the workload itself; a periodic resync re-plans every
+// triggered workload (a no-op pass writes nothing).
+import { randomUUID } from "node:crypto";
+import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
+import { ANN_TRIGGERS, type ImageStream } from "../../api/types.js";
+import type { Config } from "../../config.js";
+import { errorSummary, type Logger } from "../../observability/logger.js";
+import type { Metrics } from "../../observability/metrics.js";
+import { isCrossNamespaceAllowed } from "../../reconcile/tenancy.js";
+import {
+  ANN_LAST_APPLIED_IMAGES,
+  lookupsFromStreams,
+  parseTriggers,
+  triggerIndexKeys,
+  WORKLOAD_KINDS,
+  type WorkloadKind,
+} from "../../reconcile/triggers/index.js";
+import type { Recorder } from "../events.js";
+import { type ChangeVerb, every, ScopedInformer } from "../informer.js";
+import { workloadSource } from "../resources.js";
+import { WorkQueue } from "../workqueue.js";
+import { FollowerIndex } from "./follower-index.js";
+import { workloadKey } from "./keys.js";
+import { ProblemMemory } from "./problem-memory.js";
+import { TriggerReconciler, toWorkload } from "./reconciler.js";
+import { StreamChangeTracker } from "./stream-changes.js";
+import { KubeWorkloadClient, type WorkloadObject } from "./workload-client.js";
+
+export const CONTROLLER_NAME = "imagetrigger";
+
+export interface TriggerControllersDeps {
+  config: Config;
+  kubeConfig: KubeConfig;
+  log: Logger;
+  metrics: Metrics;
+  identity: string;
+  recorder: Recorder;
+  /** the manager's ImageStream informer (started by the manager) */
+  streams: ScopedInformer<ImageStream & KubernetesObject>;
+}
+
+export class TriggerControllers {
+  private readonly informers = new Map<WorkloadKind, ScopedInformer<WorkloadObject>>();
+  private readonly index = new FollowerIndex();
+  private readonly problems = new ProblemMemory();
+  private readonly queue: WorkQueue;
+  private stopResync: (() => void) | undefined;
+
+  constructor(private readonly deps: TriggerControllersDeps) {
+    const { config, kubeConfig, log, streams } = deps;
+    for (const kind of WORKLOAD_KINDS) {
+      const informer = new ScopedInformer<WorkloadObject>({
+        name: `${kind.toLowerCase()}s`,
+        kubeConfig,
+        log,
+        ...workloadSource<WorkloadObject>(kubeConfig, config.namespaces, kind),
+      });
+      informer.onChange((object, verb) => this.onWorkload(kind, object, verb));
+      this.informers.set(kind, informer);
+    }
+    const options = config.registryHostname
+      ? { localRegistryHostname: config.registryHostname }
+      : {};
+    const reconciler = new TriggerReconciler({
+      cached: (ref) => this.informers.get(ref.kind)?.get(ref.namespace, ref.name),
+      synced: () => this.synced && streams.synced,
+      client: new KubeWorkloadClient(kubeConfig),
+      lookups: lookupsFromStreams(
+        (namespace, name) => streams.get(namespace, name),
+        isCrossNamespaceAllowed,
+        options,
+      ),
+      recorder: deps.recorder,
+      metrics: deps.metrics,
+      index: this.index,
+      problems: this.problems,
+    });
+    this.queue = this.makeQueue(reconciler);
+    const tracker = new StreamChangeTracker(options);
+    streams.onChange((stream, verb) => {
+      const change = tracker.observe(stream, verb);
+      const followers = this.index.followersOf(change.tagKeys);
+      if (change.appearedOrVanished) {
+        for (const w of this.index.followersOfStream(change.namespace, change.name))
+          followers.add(w);
+      }
+      for (const key of followers) this.queue.add(key);
+    });
+  }
+
+  get synced(): boolean {
+    return [...this.informers.values()].every((i) => i.synced);
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([...this.informers.values()].map((i) => i.start()));
+    this.stopResync = every(this.deps.config.resyncSeconds * 1000, () => this.resync());
+  }
+
+  async stop(timeoutMs: number): Promise<void> {
+    this.stopResync?.();
+    await Promise.all([...this.informers.values()].map((i) => i.stop()));
+    await this.queue.shutdown(timeoutMs);
+  }
+
+  /** Re-plans every workload that has triggers or our record. */
+  private resync(): void {
+    for (const [kind, informer] of this.informers) {
+      for (const object of informer.list()) {
+        if (isTriggered(object)) this.queue.add(keyOf(kind, object));
+      }
+    }
+  }
+
+  // Runs inside the informer: only index and enqueue (exceptions are lost).
+  private onWorkload(kind: WorkloadKind, object: WorkloadObject, verb: ChangeVerb): void {
+    const key = keyOf(kind, object);
+    if (verb === "delete" || !isTriggered(object)) {
+      this.index.remove(key);
+      this.problems.forget(key);
+      return;
+    }
+    const workload = toWorkload(kind, object);
+    const parsed = parseTriggers(object.metadata?.annotations?.[ANN_TRIGGERS], workload);
+    this.index.set(key, triggerIndexKeys(parsed.triggers));
+    this.queue.add(key);
+  }
+
+  private makeQueue(reconciler: TriggerReconciler): WorkQueue {
+    const { metrics, log, config } = this.deps;
+    return new WorkQueue(
+      async (key) => {
+        const reconcileLog = log.child({
+          controller: CONTROLLER_NAME,
+          reconcileID: randomUUID(),
+          key,
+        });
+        const end = metrics.reconcileTime.startTimer({ controller: CONTROLLER_NAME });
+        try {
+          const result = await reconciler.reconcile(key, reconcileLog);
+          const outcome = result?.requeueAfterMs ? "requeue_after" : "success";
+          metrics.reconcileTotal.inc({ controller: CONTROLLER_NAME, result: outcome });
+          return result;
+        } catch (err) {
+          metrics.reconcileTotal.inc({ controller: CONTROLLER_NAME, result: "error" });
+          metrics.reconcileErrors.inc({ controller: CONTROLLER_NAME });
+          reconcileLog.warn({ err: errorSummary(err) }, "reconcile failed; retrying with backoff");
+          throw err;
+        } finally {
+          end();
+        }
+      },
+      { name: CONTROLLER_NAME, concurrency: config.workers, metrics },
+    );
+  }
+}
+
+function isTriggered(object: WorkloadObject): boolean {
+  const annotations = object.metadata?.annotations ?? {};
+  return ANN_TRIGGERS in annotations || ANN_LAST_APPLIED_IMAGES in annotations;
+}
+
+function keyOf(kind: WorkloadKind, object: WorkloadObject): string {
+  return workloadKey(kind, object.metadata?.namespace ?? "", object.metadata?.name ?? "");
+}

@@ -1,0 +1,269 @@
+// The reconciler's decisions around the API: one write per tag move, none on
+// a second pass, conflict handling, and Events on transitions. The API is a
+// small in-memory stand-in because a 409 at a chosen moment cannot be
+// produced on demand by a real API server; the real merge, the real
+// controller manager and RBAC are exercised by test/e2e/triggers.test.ts.
+import { describe, expect, it } from "vitest";
+import { ANN_TRIGGERS } from "../../api/types.js";
+import { createLogger } from "../../observability/logger.js";
+import { createMetrics } from "../../observability/metrics.js";
+import {
+  ANN_LAST_APPLIED_IMAGES,
+  type ImagePatch,
+  type TriggerLookups,
+} from "../../reconcile/triggers/index.js";
+import type { EventRecord, Recorder } from "../events.js";
+import { FollowerIndex } from "./follower-index.js";
+import { type WorkloadRef, workloadKey } from "./keys.js";
+import { ProblemMemory } from "./problem-memory.js";
+import { REASON_ROLLOUT, TriggerReconciler } from "./reconciler.js";
+import type { WorkloadClient, WorkloadObject } from "./workload-client.js";
+
+const V1 = "127.0.0.1:5000/shop/web@sha256:1111";
+const V2 = "127.0.0.1:5000/shop/web@sha256:2222";
+const WEB_PATH = 'spec.template.spec.containers[?(@.name=="web")].image';
+const KEY = workloadKey("Deployment", "shop", "web");
+
+class ApiError extends Error {
+  constructor(readonly code: number) {
+    super(`HTTP ${code}`);
+  }
+}
+
+interface Container {
+  name: string;
+  image?: string;
+}
+
+/** One Deployment, patched the way the API server merges these patches. */
+class FakeApi implements WorkloadClient {
+  patches: ImagePatch[] = [];
+  /** called before each patch is checked: lets a test change the object "concurrently" */
+  beforePatch: (() => void) | undefined;
+  constructor(public object: WorkloadObject | undefined) {}
+
+  async get(_ref: WorkloadRef) {
+    return this.object;
+  }
+
+  async patch(_ref: WorkloadRef, patch: ImagePatch) {
+    this.beforePatch?.();
+    this.patches.push(patch);
+    if (this.object === undefined) throw new ApiError(404);
+    const meta = this.object.metadata ?? {};
+    if (patch.metadata?.resourceVersion !== meta.resourceVersion) throw new ApiError(409);
+    const annotations = { ...meta.annotations };
+    for (const [k, v] of Object.entries(patch.metadata?.annotations ?? {})) {
+      if (v === null) delete annotations[k];
+      else annotations[k] = v;
+    }
+    const podSpec = (patch.spec?.template as { spec?: { containers?: Container[] } })?.spec;
+    this.object = bump(this.object, annotations, podSpec?.containers ?? []);
+    return this.object;
+  }
+}
+
+function bump(object: WorkloadObject, annotations: Record<string, string>, set: Container[]) {
+  const spec = object.spec as { template: { spec: { containers: Container[] } } };
+  const containers = spec.template.spec.containers.map((c) => {
+    const patched = set.find((p) => p.name === c.name);
+    return patched ? { ...c, image: patched.image } : c;
+  });
+  const resourceVersion = String(Number(object.metadata?.resourceVersion ?? "0") + 1);
+  return {
+    ...object,
+    metadata: { ...object.metadata, annotations, resourceVersion },
+    spec: { ...spec, template: { ...spec.template, spec: { ...spec.template.spec, containers } } },
+  };
+}
+
+function deployment(annotations: Record<string, string>, web = V1): WorkloadObject {
+  return {
+    metadata: { name: "web", namespace: "shop", uid: "u1", resourceVersion: "10", annotations },
+    spec: {
+      template: {
+        spec: {
+          containers: [
+            { name: "web", image: web },
+            { name: "sidecar", image: "proxy:1" },
+          ],
+        },
+      },
+    },
+  };
+}
+
+const TRIGGERS = JSON.stringify([
+  { from: { kind: "ImageStreamTag", name: "web:latest" }, fieldPath: WEB_PATH },
+]);
+
+function setup(object: WorkloadObject | undefined, tag: { image?: string } = { image: V2 }) {
+  const api = new FakeApi(object);
+  const events: EventRecord[] = [];
+  const recorder: Recorder = { record: async (e) => void events.push(e) };
+  const metrics = createMetrics(false);
+  const index = new FollowerIndex();
+  index.set(KEY, ["shop/web:latest"]);
+  const lookups: TriggerLookups = {
+    tagImage: () => tag.image,
+    crossNamespaceAllowed: () => false,
+    streamExists: () => true,
+  };
+  let synced = true;
+  const reconciler = new TriggerReconciler({
+    cached: (_ref) => api.object, // the cache caught up with every write
+    synced: () => synced,
+    client: api,
+    lookups,
+    recorder,
+    metrics,
+    index,
+    problems: new ProblemMemory(),
+  });
+  const log = createLogger("silent");
+  const run = () => reconciler.reconcile(KEY, log);
+  const setSynced = (value: boolean) => {
+    synced = value;
+  };
+  return { api, events, metrics, index, run, setSynced, tag };
+}
+
+async function counter(metrics: ReturnType<typeof createMetrics>, name: string) {
+  const metric = await metrics.registry.getSingleMetric(name)?.get();
+  return (metric?.values ?? []).map((v) => [v.labels, v.value]);
+}
+
+describe("TriggerReconciler", () => {
+  it("writes the new image once, with an Event and metrics, and nothing on the next pass", async () => {
+    const { api, events, metrics, run } = setup(deployment({ [ANN_TRIGGERS]: TRIGGERS }));
+    await run();
+    await run();
+    expect(api.patches).toHaveLength(1);
+    const containers = containersOf(api.object);
+    expect(containers).toEqual([
+      { name: "web", image: V2 },
+      { name: "sidecar", image: "proxy:1" },
+    ]);
+    expect(events.map((e) => [e.type, e.reason, e.target.kind, e.target.resourceVersion])).toEqual([
+      ["Normal", REASON_ROLLOUT, "Deployment", "11"],
+    ]);
+    expect(events[0]?.note).toContain(`image to ${V2} (was ${V1})`);
+    expect(await counter(metrics, "imagestream_api_writes_total")).toEqual([
+      [{ resource: "deployments", verb: "patch" }, 1],
+    ]);
+    expect(await counter(metrics, "imagestream_trigger_rollouts_total")).toEqual([
+      [{ kind: "Deployment" }, 1],
+    ]);
+  });
+
+  it("plans again from a fresh read after a 409, and writes nothing if that read is up to date", async () => {
+    const stale = deployment({ [ANN_TRIGGERS]: TRIGGERS });
+    // an earlier pass wrote V2, and the cache has not shown that write yet
+    const api = new FakeApi(
+      bump(
+        stale,
+        { [ANN_TRIGGERS]: TRIGGERS, [ANN_LAST_APPLIED_IMAGES]: JSON.stringify({ [WEB_PATH]: V2 }) },
+        [{ name: "web", image: V2 }],
+      ),
+    );
+    const events: EventRecord[] = [];
+    await reconcilerWithCache(api, stale, events)();
+    expect(api.patches.map((p) => p.metadata?.resourceVersion)).toEqual(["10"]); // refused
+    expect(containersOf(api.object)[0]?.image).toBe(V2);
+    expect(events).toEqual([]);
+  });
+
+  it("retries a conflict with the fresh resourceVersion", async () => {
+    const { api, run } = setup(deployment({ [ANN_TRIGGERS]: TRIGGERS }));
+    let once = true;
+    api.beforePatch = () => {
+      if (!once || api.object === undefined) return;
+      once = false;
+      // a concurrent writer changes something unrelated
+      api.object = bump(api.object, { ...api.object.metadata?.annotations, team: "a" }, []);
+    };
+    await run();
+    expect(api.patches.map((p) => p.metadata?.resourceVersion)).toEqual(["10", "11"]);
+    expect(api.object?.metadata?.annotations?.team).toBe("a");
+  });
+
+  it("gives up after repeated conflicts so the queue backs off", async () => {
+    const { api, run } = setup(deployment({ [ANN_TRIGGERS]: TRIGGERS }));
+    api.beforePatch = () => {
+      if (api.object) api.object = bump(api.object, { ...api.object.metadata?.annotations }, []);
+    };
+    await expect(run()).rejects.toMatchObject({ code: 409 });
+    expect(api.patches).toHaveLength(4);
+  });
+
+  it("drops a workload that is gone from the index", async () => {
+    const { api, index, run } = setup(deployment({ [ANN_TRIGGERS]: TRIGGERS }));
+    api.beforePatch = () => {
+      api.object = undefined;
+    };
+    await run();
+    expect(index.followersOf(["shop/web:latest"])).toEqual(new Set());
+  });
+
+  it("reports each problem once as a Warning, and the valid trigger still rolls", async () => {
+    const triggers = JSON.stringify([
+      { from: { kind: "ImageStreamTag", name: "web:latest" }, fieldPath: WEB_PATH },
+      {
+        from: { kind: "ImageStreamTag", name: "proxy" },
+        fieldPath: WEB_PATH.replace("web", "sidecar"),
+      },
+    ]);
+    const { api, events, metrics, run } = setup(deployment({ [ANN_TRIGGERS]: triggers }));
+    await run();
+    await run();
+    expect(events.map((e) => [e.type, e.reason])).toEqual([
+      ["Warning", "InvalidTrigger"],
+      ["Normal", REASON_ROLLOUT],
+    ]);
+    expect(events[0]?.note).toContain(
+      'image.openshift.io/triggers[1]: from.name "proxy" has no tag',
+    );
+    expect(api.patches).toHaveLength(1);
+    expect(await counter(metrics, "imagestream_trigger_problems_total")).toEqual([
+      [{ kind: "Deployment" }, 1],
+    ]);
+  });
+
+  it("removes the record once the triggers annotation is gone", async () => {
+    const record = JSON.stringify({ [WEB_PATH]: V1 });
+    const { api, events, run } = setup(deployment({ [ANN_LAST_APPLIED_IMAGES]: record }));
+    await run();
+    expect(api.patches).toEqual([
+      { metadata: { resourceVersion: "10", annotations: { [ANN_LAST_APPLIED_IMAGES]: null } } },
+    ]);
+    expect(api.object?.metadata?.annotations).toEqual({});
+    expect(events).toEqual([]);
+  });
+
+  it("waits for the caches before planning", async () => {
+    const { api, run, setSynced } = setup(deployment({ [ANN_TRIGGERS]: TRIGGERS }));
+    setSynced(false);
+    expect(await run()).toEqual({ requeueAfterMs: 500 });
+    expect(api.patches).toEqual([]);
+  });
+});
+
+/** A reconciler whose cache still holds `cached` while the API has moved on. */
+function reconcilerWithCache(api: FakeApi, cached: WorkloadObject, events: EventRecord[]) {
+  const reconciler = new TriggerReconciler({
+    cached: () => cached,
+    synced: () => true,
+    client: api,
+    lookups: { tagImage: () => V2, crossNamespaceAllowed: () => false, streamExists: () => true },
+    recorder: { record: async (e) => void events.push(e) },
+    metrics: createMetrics(false),
+    index: new FollowerIndex(),
+    problems: new ProblemMemory(),
+  });
+  return () => reconciler.reconcile(KEY, createLogger("silent"));
+}
+
+function containersOf(object: WorkloadObject | undefined): Container[] {
+  const spec = object?.spec as { template?: { spec?: { containers?: Container[] } } } | undefined;
+  return spec?.template?.spec?.containers ?? [];
+}
