@@ -68,12 +68,20 @@ ensure_packages() {
   fi
 }
 
-pid_of() { cat "$STATE/run/$1.pid" 2>/dev/null; }
+# The pid in run/NAME.pid, if that process is still one of ours: every
+# process started here names the state dir on its command line, which tells
+# a live daemon from an unrelated process that reused a stale pid.
+pid_of() {
+  local pid args
+  pid=$(cat "$STATE/run/$1.pid" 2>/dev/null) || return 1
+  args=$(ps -o args= -p "$pid" 2>/dev/null) || return 1
+  [[ $args == *"$STATE/"* ]] || return 1
+  echo "$pid"
+}
 
 is_running() {
-  local pid
+  local pid state
   pid=$(pid_of "$1") || return 1
-  local state
   state=$(ps -o stat= -p "$pid" 2>/dev/null) && [[ $state != Z* ]]
 }
 
