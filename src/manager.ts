@@ -17,6 +17,7 @@ import {
   pullSecretSource,
   type ResourceSource,
 } from "./controllers/resources.js";
+import { TriggerControllers } from "./controllers/triggers/controller.js";
 import { WorkQueue } from "./controllers/workqueue.js";
 import { errorSummary, type Logger } from "./observability/logger.js";
 import type { Metrics } from "./observability/metrics.js";
@@ -36,6 +37,7 @@ export class Manager {
   private readonly queues: WorkQueue[] = [];
   readonly streams: ScopedInformer<ImageStream & KubernetesObject>;
   private readonly gc: ImageGarbageCollector | undefined;
+  private readonly triggers: TriggerControllers;
 
   constructor(private readonly deps: ManagerDeps) {
     const { config, kubeConfig: kc, log, metrics } = deps;
@@ -88,6 +90,7 @@ export class Manager {
         for (const key of reconciler.resetFailures(ns)) imports.add(key);
       });
     }
+    this.triggers = new TriggerControllers({ ...deps, recorder, streams: this.streams });
     this.gc =
       config.namespaces.length === 0 && config.imageGcGraceMinutes > 0
         ? new ImageGarbageCollector(this.streams, images, writer, config, log)
@@ -95,12 +98,12 @@ export class Manager {
   }
 
   get synced(): boolean {
-    return this.informers.every((i) => i.synced);
+    return this.informers.every((i) => i.synced) && this.triggers.synced;
   }
 
   async start(): Promise<void> {
     const { config, log } = this.deps;
-    await Promise.all(this.informers.map((i) => i.start()));
+    await Promise.all([...this.informers.map((i) => i.start()), this.triggers.start()]);
     this.stops.push(
       every(config.resyncSeconds * 1000, () => {
         for (const s of this.streams.list()) this.queues[0]?.add(objectKey(s));
@@ -112,8 +115,9 @@ export class Manager {
 
   async stop(timeoutMs: number): Promise<void> {
     for (const stop of this.stops) stop();
+    const triggers = this.triggers.stop(timeoutMs); // drains beside the other queues
     await Promise.all(this.informers.map((i) => i.stop()));
-    await Promise.all(this.queues.map((q) => q.shutdown(timeoutMs)));
+    await Promise.all([...this.queues.map((q) => q.shutdown(timeoutMs)), triggers]);
   }
 
   private informer<T extends KubernetesObject>(name: string, source: ResourceSource<T>) {
