@@ -1,6 +1,6 @@
 // /metrics (Prometheus), /healthz (process alive) and /readyz (caches synced
 // and not shutting down) on one port.
-import { type Server, createServer } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { Registry } from "prom-client";
 
 export interface ProbeState {
