@@ -8,7 +8,7 @@ node_modules/.installed: package.json package-lock.json
 	$(NPM) ci --no-audit --no-fund
 	touch $@
 
-.PHONY: deps build lint typecheck unit test cluster down demo e2e e2e-kind integration
+.PHONY: deps build lint typecheck unit test cluster down demo e2e e2e-kind integration helm-crds
 
 deps: node_modules/.installed
 
@@ -48,3 +48,12 @@ e2e-kind: deps
 # the end unless ISO_KEEP_CLUSTER=1.
 test: deps
 	@hack/cluster-test.sh
+
+# From a fresh clone: cluster + registry, API and RBAC, the operator running
+# under its ServiceAccount, an example stream and triggered Deployment.
+demo: deps
+	@hack/demo.sh
+
+# Keeps the Helm chart's CRDs equal to config/crd (test/e2e/helm.test.ts checks).
+helm-crds:
+	cp config/crd/*.yaml helm/imagestream-operator/crds/
