@@ -83,7 +83,7 @@ start_apiserver() {
 # The serviceaccount controller creating "default" in namespace default shows
 # the controller manager is up, authenticated and authorized.
 controller_manager_working() {
-  "$KUBE_BIN/kubectl" --kubeconfig="$ADMIN_KUBECONFIG" get serviceaccount default -n default
+  "$KUBE_BIN/kubectl" --kubeconfig="$ADMIN_KUBECONFIG" get serviceaccount default -n default >/dev/null 2>&1
 }
 
 start_controller_manager() {
