@@ -62,6 +62,11 @@ find_kube_bins() {
   for bin in etcd kube-apiserver kube-controller-manager kubectl; do
     [[ -x "$KUBE_BIN/$bin" ]] || die "$KUBE_BIN/$bin is missing"
   done
+  if [[ -n "${ISO_HELM_BIN_DIR:-}" ]]; then
+    HELM_BIN=$ISO_HELM_BIN_DIR
+  else
+    HELM_BIN=$(dirname "$("$here/build-helm.sh")") || die "hack/build-helm.sh failed (its output is above)"
+  fi
 }
 
 cmd_up() {
@@ -91,7 +96,7 @@ cmd_up() {
     "REGISTRY_EVENTS_SECRET=$(registry_events_secret)" \
     "REGISTRY_EVENTS_URL=http://127.0.0.1:$EVENTS_PORT/registry-events" \
     "ISO_CLUSTER_DIR=$STATE" \
-    "KUBE_BIN_DIR=$KUBE_BIN"
+    "KUBE_BIN_DIR=$KUBE_BIN:$HELM_BIN"
   log "ready: kube-apiserver https://127.0.0.1:$APISERVER_PORT, registries on ports $REGISTRY_PORT-$REGISTRY_TOKEN_PORT"
   cat "$STATE/env.sh"
 }

@@ -19,7 +19,7 @@ write_env() {
         name=${pair%%=*} value=${pair#*=}
         if [[ $name == KUBE_BIN_DIR ]]; then
           # shellcheck disable=SC2016 # $PATH expands where the line is evaluated
-          printf 'export PATH=%q:"$PATH"\n' "$value"
+          printf 'export PATH=%s:"$PATH"\n' "$(printf '%q' "$value" | sed 's/\\:/:/g')"
         else
           printf 'export %s=%q\n' "$name" "$value"
         fi
