@@ -1,5 +1,5 @@
 // Pushes a small synthetic image to a plain-HTTP registry for `make demo`:
-//   hack/node --experimental-strip-types hack/demo-push.ts HOST:PORT repo:tag
+//   hack/node --experimental-transform-types --no-warnings hack/demo-push.ts HOST:PORT repo:tag
 // Each run pushes new random layers, so the tag moves to a new digest.
 import { pushImage } from "../test/support/registry-push.ts";
 

@@ -13,7 +13,7 @@ say "building the operator"
 make -s build >&2
 
 say "pushing a demo image to the local registry $REGISTRY"
-hack/node --experimental-strip-types hack/demo-push.ts "$REGISTRY" demo/app:v1 >&2
+hack/node --experimental-transform-types --no-warnings hack/demo-push.ts "$REGISTRY" demo/app:v1 >&2
 
 say "starting the operator (log: $ISO_CLUSTER_DIR/logs/operator.log)"
 if [[ -f "$ISO_CLUSTER_DIR/run/operator.pid" ]] && kill -0 "$(cat "$ISO_CLUSTER_DIR/run/operator.pid")" 2>/dev/null; then
@@ -43,7 +43,7 @@ Look at:
   kubectl -n demo get rs                        # the ReplicaSet the rollout created
   kubectl -n demo get events.events.k8s.io      # TagUpdated, ImageTriggered, ...
 Move the tag:
-  hack/node --experimental-strip-types hack/demo-push.ts $REGISTRY demo/app:v1
+  hack/node --experimental-transform-types --no-warnings hack/demo-push.ts $REGISTRY demo/app:v1
   kubectl -n demo patch is app --type=json -p '[{"op":"replace","path":"/spec/tags/0/generation","value":0}]'
 Stop everything: make down
 MSG
