@@ -74,6 +74,14 @@ export const FLAGS = {
     help: "listen address of /metrics, /healthz, /readyz",
     default: "0.0.0.0:8080",
   },
+  "webhook-addr": {
+    env: "ISO_WEBHOOK_ADDR",
+    help: "listen address of the registry push-notification receiver (POST /registry-events); empty disables it",
+  },
+  "webhook-secret": {
+    env: "ISO_WEBHOOK_SECRET",
+    help: "bearer secret registries must send to the receiver (prefer the environment variable)",
+  },
   "leader-elect": {
     env: "ISO_LEADER_ELECT",
     help: "enable leader election (true/false)",
@@ -109,6 +117,7 @@ export interface Config {
   registryHostname?: string;
   imageGcGraceMinutes: number;
   metricsAddr: { host: string; port: number };
+  webhook?: { addr: { host: string; port: number }; secret: string };
   leaderElect: boolean;
   leaderElectionNamespace: string;
   leaderElectionId: string;
@@ -181,7 +190,8 @@ function buildConfig(
       positiveInt("registry-timeout-seconds", get("registry-timeout-seconds")) * 1000,
     registryHostname: get("registry-hostname"),
     imageGcGraceMinutes: positiveInt("image-gc-grace-minutes", get("image-gc-grace-minutes"), true),
-    metricsAddr: hostPort(get("metrics-addr") ?? "0.0.0.0:8080"),
+    metricsAddr: hostPort("metrics-addr", get("metrics-addr") ?? "0.0.0.0:8080"),
+    webhook: webhook(get("webhook-addr"), get("webhook-secret")),
     leaderElect: bool("leader-elect", get("leader-elect")),
     leaderElectionNamespace:
       get("leader-election-namespace") ?? env.POD_NAMESPACE ?? "imagestream-operator-system",
@@ -221,11 +231,21 @@ function platform(v: string): { os: string; architecture: string } {
   return { os, architecture };
 }
 
-function hostPort(v: string): { host: string; port: number } {
+function webhook(addr: string | undefined, secret: string | undefined): Config["webhook"] {
+  if (!addr) return undefined;
+  if (!secret || secret.length < 16) {
+    throw new ConfigError(
+      "--webhook-addr needs --webhook-secret (ISO_WEBHOOK_SECRET) of 16+ characters",
+    );
+  }
+  return { addr: hostPort("webhook-addr", addr), secret };
+}
+
+function hostPort(flag: string, v: string): { host: string; port: number } {
   const i = v.lastIndexOf(":");
   const port = Number(v.slice(i + 1));
   if (i < 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError(`--metrics-addr: expected host:port, got "${v}"`);
+    throw new ConfigError(`--${flag}: expected host:port, got "${v}"`);
   }
   return { host: v.slice(0, i) || "0.0.0.0", port };
 }

@@ -39,8 +39,9 @@ async function main(): Promise<void> {
   let shuttingDown = false;
   let leading = !config.leaderElect;
   const server: Server = await startObservabilityServer(config.metricsAddr, metrics.registry, {
-    // a standby is ready (it serves probes and waits); a leader once its caches synced
-    ready: () => !shuttingDown && (!leading || manager.synced),
+    // A leader is ready once its caches synced. A standby is ready too (it waits),
+    // unless the push receiver is on: then only the leader may receive traffic.
+    ready: () => !shuttingDown && (leading ? manager.synced : !config.webhook),
   });
   const startManager = () => {
     leading = true;

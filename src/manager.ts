@@ -1,6 +1,7 @@
 // Wires informers, queues and reconcilers into one running operator. Only the
 // leader runs this; everything here is torn down on shutdown.
 import { randomUUID } from "node:crypto";
+import type { Server } from "node:http";
 import type { KubeConfig, KubernetesObject, V1Secret } from "@kubernetes/client-node";
 import type { Image, ImageStream } from "./api/types.js";
 import type { Config } from "./config.js";
@@ -18,9 +19,11 @@ import {
   type ResourceSource,
 } from "./controllers/resources.js";
 import { TriggerControllers } from "./controllers/triggers/controller.js";
+import { startWebhookServer, WEBHOOK_PATH } from "./controllers/webhook.js";
 import { WorkQueue } from "./controllers/workqueue.js";
 import { errorSummary, type Logger } from "./observability/logger.js";
 import type { Metrics } from "./observability/metrics.js";
+import { type PushedTag, tagsFollowing } from "./reconcile/push-events.js";
 import { createRegistryClient } from "./registry/client.js";
 
 export interface ManagerDeps {
@@ -37,6 +40,8 @@ export class Manager {
   private readonly queues: WorkQueue[] = [];
   readonly streams: ScopedInformer<ImageStream & KubernetesObject>;
   private readonly gc: ImageGarbageCollector | undefined;
+  private readonly onPush: (pushed: PushedTag[]) => void;
+  private webhook: Server | undefined;
   private readonly triggers: TriggerControllers;
 
   constructor(private readonly deps: ManagerDeps) {
@@ -90,6 +95,14 @@ export class Manager {
         for (const key of reconciler.resetFailures(ns)) imports.add(key);
       });
     }
+    this.onPush = (pushed) => {
+      for (const s of this.streams.list()) {
+        const tags = tagsFollowing(s, pushed);
+        if (tags.length === 0) continue;
+        reconciler.recheck(objectKey(s), tags);
+        imports.add(objectKey(s));
+      }
+    };
     this.triggers = new TriggerControllers({ ...deps, recorder, streams: this.streams });
     this.gc =
       config.namespaces.length === 0 && config.imageGcGraceMinutes > 0
@@ -110,11 +123,19 @@ export class Manager {
       }),
     );
     if (this.gc) this.stops.push(this.gc.start());
+    if (config.webhook) {
+      this.webhook = await startWebhookServer({ ...config.webhook, log, onPush: this.onPush });
+      log.info(
+        { path: WEBHOOK_PATH, port: config.webhook.addr.port },
+        "registry webhook listening",
+      );
+    }
     log.info({ namespaces: config.namespaces.length ? config.namespaces : "all" }, "started");
   }
 
   async stop(timeoutMs: number): Promise<void> {
     for (const stop of this.stops) stop();
+    this.webhook?.close();
     const triggers = this.triggers.stop(timeoutMs); // drains beside the other queues
     await Promise.all(this.informers.map((i) => i.stop()));
     await Promise.all([...this.queues.map((q) => q.shutdown(timeoutMs)), triggers]);

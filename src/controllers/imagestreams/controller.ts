@@ -52,6 +52,15 @@ export class ImportReconciler {
     return keys;
   }
 
+  /** A registry push concerns these tags: forget their last attempt so they are due now. */
+  recheck(key: string, tags: readonly string[]): void {
+    const log = this.attempts.get(key);
+    if (!log) return; // never attempted since start: already due
+    const next = new Map(log);
+    for (const tag of tags) next.delete(tag);
+    this.attempts.set(key, next);
+  }
+
   async reconcile(key: string, log: Logger): Promise<ReconcileResult | undefined> {
     const { namespace, name } = splitKey(key);
     let stream = this.deps.getStream(namespace, name);

@@ -33,7 +33,10 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts the operator with the test registries' CA; extra flags are appended. */
-export async function startOperator(extraArgs: string[] = []): Promise<RunningOperator> {
+export async function startOperator(
+  extraArgs: string[] = [],
+  extraEnv: Record<string, string> = {},
+): Promise<RunningOperator> {
   const env = readTestEnv();
   const main = join(ROOT, "dist/main.js");
   if (!existsSync(main)) throw new Error(`${main} missing: run \`make build\` first`);
@@ -56,7 +59,7 @@ export async function startOperator(extraArgs: string[] = []): Promise<RunningOp
       process.env.ISO_E2E_LOG_LEVEL ?? "debug",
       ...extraArgs,
     ],
-    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, KUBECONFIG: "" } },
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, KUBECONFIG: "", ...extraEnv } },
   );
   let output = "";
   child.stdout?.on("data", (d) => {
