@@ -52,27 +52,43 @@ class FakeApi implements WorkloadClient {
     if (this.object === undefined) throw new ApiError(404);
     const meta = this.object.metadata ?? {};
     if (patch.metadata?.resourceVersion !== meta.resourceVersion) throw new ApiError(409);
-    const annotations = { ...meta.annotations };
-    for (const [k, v] of Object.entries(patch.metadata?.annotations ?? {})) {
-      if (v === null) delete annotations[k];
-      else annotations[k] = v;
-    }
     const podSpec = (patch.spec?.template as { spec?: { containers?: Container[] } })?.spec;
-    this.object = bump(this.object, annotations, podSpec?.containers ?? []);
+    this.object = bump(this.object, patch.metadata ?? {}, podSpec?.containers ?? []);
     return this.object;
   }
 }
 
-function bump(object: WorkloadObject, annotations: Record<string, string>, set: Container[]) {
+type MapPatch = Record<string, string | null> | undefined;
+
+function merged(map: Record<string, string> | undefined, patch: MapPatch) {
+  const out = { ...map };
+  for (const [k, v] of Object.entries(patch ?? {})) {
+    if (v === null) delete out[k];
+    else out[k] = v;
+  }
+  return out;
+}
+
+/** The object after a write: maps merged (null deletes), containers set by name, new resourceVersion. */
+function bump(
+  object: WorkloadObject,
+  metadata: { annotations?: MapPatch; labels?: MapPatch },
+  set: Container[],
+): WorkloadObject {
   const spec = object.spec as { template: { spec: { containers: Container[] } } };
   const containers = spec.template.spec.containers.map((c) => {
     const patched = set.find((p) => p.name === c.name);
     return patched ? { ...c, image: patched.image } : c;
   });
-  const resourceVersion = String(Number(object.metadata?.resourceVersion ?? "0") + 1);
+  const meta = object.metadata ?? {};
   return {
     ...object,
-    metadata: { ...object.metadata, annotations, resourceVersion },
+    metadata: {
+      ...meta,
+      annotations: merged(meta.annotations, metadata.annotations),
+      labels: merged(meta.labels, metadata.labels),
+      resourceVersion: String(Number(meta.resourceVersion ?? "0") + 1),
+    },
     spec: { ...spec, template: { ...spec.template, spec: { ...spec.template.spec, containers } } },
   };
 }
@@ -159,13 +175,9 @@ describe("TriggerReconciler", () => {
   it("plans again from a fresh read after a 409, and writes nothing if that read is up to date", async () => {
     const stale = deployment({ [ANN_TRIGGERS]: TRIGGERS });
     // an earlier pass wrote V2, and the cache has not shown that write yet
-    const api = new FakeApi(
-      bump(
-        stale,
-        { [ANN_TRIGGERS]: TRIGGERS, [ANN_LAST_APPLIED_IMAGES]: JSON.stringify({ [WEB_PATH]: V2 }) },
-        [{ name: "web", image: V2 }],
-      ),
-    );
+    const first = new FakeApi(stale);
+    await reconcilerWithCache(first, stale, [])();
+    const api = new FakeApi(first.object);
     const events: EventRecord[] = [];
     await reconcilerWithCache(api, stale, events)();
     expect(api.patches.map((p) => p.metadata?.resourceVersion)).toEqual(["10"]); // refused
@@ -180,7 +192,7 @@ describe("TriggerReconciler", () => {
       if (!once || api.object === undefined) return;
       once = false;
       // a concurrent writer changes something unrelated
-      api.object = bump(api.object, { ...api.object.metadata?.annotations, team: "a" }, []);
+      api.object = bump(api.object, { annotations: { team: "a" } }, []);
     };
     await run();
     expect(api.patches.map((p) => p.metadata?.resourceVersion)).toEqual(["10", "11"]);
@@ -190,7 +202,7 @@ describe("TriggerReconciler", () => {
   it("gives up after repeated conflicts so the queue backs off", async () => {
     const { api, run } = setup(deployment({ [ANN_TRIGGERS]: TRIGGERS }));
     api.beforePatch = () => {
-      if (api.object) api.object = bump(api.object, { ...api.object.metadata?.annotations }, []);
+      if (api.object) api.object = bump(api.object, {}, []);
     };
     await expect(run()).rejects.toMatchObject({ code: 409 });
     expect(api.patches).toHaveLength(4);

@@ -6,7 +6,11 @@ export { canonicalFieldPath, fieldPathGrammar, parseFieldPath, podSpecPath } fro
 export { changedTagKeys, tagIndexKey, triggerIndexKeys } from "./index-keys.js";
 export {
   ANN_LAST_APPLIED_IMAGES,
+  APPLIED_LABEL_PREFIX,
+  type AppliedLabels,
+  appliedImageHash,
   type LastAppliedRecord,
+  readAppliedLabels,
   readLastApplied,
   serializeLastApplied,
 } from "./last-applied.js";

@@ -1,5 +1,13 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ANN_LAST_APPLIED_IMAGES, readLastApplied, serializeLastApplied } from "./last-applied.js";
+import {
+  ANN_LAST_APPLIED_IMAGES,
+  APPLIED_LABEL_PREFIX,
+  appliedImageHash,
+  readAppliedLabels,
+  readLastApplied,
+  serializeLastApplied,
+} from "./last-applied.js";
 import { WEB_PATH, workload } from "./testdata.js";
 
 function withRecord(raw: string | undefined) {
@@ -39,5 +47,32 @@ describe("serializeLastApplied", () => {
   it("sorts keys so that equal records give equal text", () => {
     expect(serializeLastApplied({ b: "2", a: "1" })).toBe('{"a":"1","b":"2"}');
     expect(serializeLastApplied({ a: "1", b: "2" })).toBe(serializeLastApplied({ b: "2", a: "1" }));
+  });
+});
+
+describe("applied-image labels", () => {
+  const image = `127.0.0.1:5000/shop/web@sha256:${"ab".repeat(32)}`;
+
+  it("hashes an image into a valid label value: 40 hex digits of its sha256", () => {
+    const hash = appliedImageHash(image);
+    expect(hash).toBe(createHash("sha256").update(image).digest("hex").slice(0, 40));
+    expect(hash).toMatch(/^[a-f0-9]{40}$/); // label values: at most 63, alphanumeric ends
+    expect(appliedImageHash(`${image} `)).not.toBe(hash);
+  });
+
+  it("reads the labels with our prefix, by container name", () => {
+    const object = workload(
+      "Deployment",
+      { web: "x" },
+      {
+        labels: {
+          app: "web",
+          [`${APPLIED_LABEL_PREFIX}web`]: "aa",
+          [`${APPLIED_LABEL_PREFIX}init`]: "bb",
+        },
+      },
+    );
+    expect(readAppliedLabels(object)).toEqual({ web: "aa", init: "bb" });
+    expect(readAppliedLabels(workload("Deployment", { web: "x" }))).toEqual({});
   });
 });

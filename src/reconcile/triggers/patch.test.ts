@@ -1,6 +1,7 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ANN_TRIGGERS } from "../../api/types.js";
-import { ANN_LAST_APPLIED_IMAGES } from "./last-applied.js";
+import { ANN_LAST_APPLIED_IMAGES, APPLIED_LABEL_PREFIX } from "./last-applied.js";
 import { parseTriggers } from "./parse-triggers.js";
 import { buildImagePatch, buildTriggerPatch } from "./patch.js";
 import type { ContainerImageChange } from "./plan.js";
@@ -9,6 +10,10 @@ import { trigger, WEB_PATH, withTriggers, workload } from "./testdata.js";
 import type { ContainerList, ValidTrigger } from "./types.js";
 
 const V2 = "quay.io/shop/web@sha256:2222";
+
+function sha256Hex40(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 40);
+}
 
 function change(
   containerList: ContainerList,
@@ -105,6 +110,15 @@ describe("buildImagePatch", () => {
     });
   });
 
+  it("sets applied-image labels by container name, and removes them with null", () => {
+    const patch = buildImagePatch("CronJob", [], { appliedLabels: { job: "ab12", old: null } });
+    expect(patch).toEqual({
+      metadata: {
+        labels: { [`${APPLIED_LABEL_PREFIX}job`]: "ab12", [`${APPLIED_LABEL_PREFIX}old`]: null },
+      },
+    });
+  });
+
   it("is empty when there is nothing to write", () => {
     expect(buildImagePatch("Deployment", [])).toEqual({});
   });
@@ -134,6 +148,7 @@ describe("buildTriggerPatch", () => {
       metadata: {
         resourceVersion: "77",
         annotations: { [ANN_LAST_APPLIED_IMAGES]: JSON.stringify({ [WEB_PATH]: V2 }) },
+        labels: { [`${APPLIED_LABEL_PREFIX}web`]: sha256Hex40(V2) },
       },
       spec: { template: { spec: { containers: [{ name: "web", image: V2 }] } } },
     });
@@ -148,11 +163,14 @@ describe("buildTriggerPatch", () => {
       parseTriggers(object.metadata?.annotations?.[ANN_TRIGGERS], object),
       tags,
     );
+    const patch = buildTriggerPatch(object, first);
+    expect(patch?.spec).toBeUndefined(); // already at the tag: the record alone
     const recorded: Record<string, string> = {
       ...object.metadata?.annotations,
       [ANN_LAST_APPLIED_IMAGES]: JSON.stringify(first.lastApplied),
     };
-    const settled = { ...object, metadata: { ...object.metadata, annotations: recorded } };
+    const labels = patch?.metadata?.labels as Record<string, string>;
+    const settled = { ...object, metadata: { ...object.metadata, annotations: recorded, labels } };
     const plan = planTriggerUpdates(settled, parseTriggers(recorded[ANN_TRIGGERS], settled), tags);
     expect(plan.needsWrite).toBe(false);
     expect(buildTriggerPatch(settled, plan)).toBeUndefined();

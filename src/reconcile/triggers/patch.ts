@@ -6,6 +6,7 @@
 import { podSpecPath } from "./field-path.js";
 import {
   ANN_LAST_APPLIED_IMAGES,
+  APPLIED_LABEL_PREFIX,
   type LastAppliedRecord,
   serializeLastApplied,
 } from "./last-applied.js";
@@ -17,6 +18,8 @@ export const STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json";
 export interface ImagePatchOptions {
   /** the record to store; an empty record removes the annotation */
   lastApplied?: LastAppliedRecord;
+  /** applied-image labels by container name: a hash sets one, null removes it */
+  appliedLabels?: Record<string, string | null>;
   /**
    * The resourceVersion the plan was made from: the API server then refuses
    * the patch (409 Conflict) if the workload changed since. Without it, a
@@ -30,6 +33,7 @@ export interface ImagePatch {
   metadata?: {
     resourceVersion?: string;
     annotations?: Record<string, string | null>;
+    labels?: Record<string, string | null>;
   };
   spec?: Record<string, unknown>;
 }
@@ -56,6 +60,7 @@ export function buildTriggerPatch(workload: Workload, plan: TriggerPlan): ImageP
   if (!plan.needsWrite) return undefined;
   const options: ImagePatchOptions = {};
   if (plan.lastAppliedChanged) options.lastApplied = plan.lastApplied;
+  if (Object.keys(plan.appliedLabels).length > 0) options.appliedLabels = plan.appliedLabels;
   const resourceVersion = workload.metadata?.resourceVersion;
   if (resourceVersion !== undefined) options.resourceVersion = resourceVersion;
   return buildImagePatch(workload.kind, plan.changes, options);
@@ -70,6 +75,14 @@ function metadataPatch(options: ImagePatchOptions): ImagePatch["metadata"] {
     metadata.annotations = {
       [ANN_LAST_APPLIED_IMAGES]: empty ? null : serializeLastApplied(options.lastApplied),
     };
+  }
+  if (options.appliedLabels !== undefined && Object.keys(options.appliedLabels).length > 0) {
+    metadata.labels = Object.fromEntries(
+      Object.entries(options.appliedLabels).map(([name, hash]) => [
+        `${APPLIED_LABEL_PREFIX}${name}`,
+        hash,
+      ]),
+    );
   }
   return Object.keys(metadata).length === 0 ? undefined : metadata;
 }

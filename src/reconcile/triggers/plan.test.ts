@@ -1,10 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { ANN_TRIGGERS } from "../../api/types.js";
-import { ANN_LAST_APPLIED_IMAGES, serializeLastApplied } from "./last-applied.js";
+import {
+  ANN_LAST_APPLIED_IMAGES,
+  APPLIED_LABEL_PREFIX,
+  appliedImageHash,
+  serializeLastApplied,
+} from "./last-applied.js";
 import { parseTriggers } from "./parse-triggers.js";
 import { planTriggerUpdates, type TriggerPlan } from "./plan.js";
 import type { TriggerLookups } from "./tag-image.js";
-import { SIDECAR_PATH, trigger, WEB_PATH, withTriggers, workload } from "./testdata.js";
+import { recordedAs, SIDECAR_PATH, trigger, WEB_PATH, withTriggers, workload } from "./testdata.js";
 import type { Workload } from "./types.js";
 
 const V1 = "quay.io/shop/web@sha256:1111";
@@ -28,10 +33,8 @@ interface Case {
 }
 
 function scenario({ container, record, tag, paused }: Case) {
-  const annotations: Record<string, string> = {};
-  if (record !== undefined)
-    annotations[ANN_LAST_APPLIED_IMAGES] = serializeLastApplied({ [WEB_PATH]: record });
-  const object = withTriggers(workload("Deployment", { web: container }, { annotations }), [
+  const metadata = record === undefined ? {} : recordedAs({ [WEB_PATH]: record });
+  const object = withTriggers(workload("Deployment", { web: container }, metadata), [
     trigger("web:latest", WEB_PATH, paused === undefined ? {} : { paused }),
   ]);
   const tags: Record<string, string> = tag === undefined ? {} : { "shop/web:latest": tag };
@@ -233,10 +236,10 @@ describe("planTriggerUpdates: a stream that does not exist", () => {
   });
 
   it("keeps the record of a trigger whose stream went missing", () => {
-    const annotations = { [ANN_LAST_APPLIED_IMAGES]: serializeLastApplied({ [WEB_PATH]: V1 }) };
-    const recorded = withTriggers(workload("Deployment", { web: V1 }, { annotations }), [
-      trigger("web:latest", WEB_PATH),
-    ]);
+    const recorded = withTriggers(
+      workload("Deployment", { web: V1 }, recordedAs({ [WEB_PATH]: V1 })),
+      [trigger("web:latest", WEB_PATH)],
+    );
     const result = plan(recorded, withStreams([]));
     expect(result.lastApplied).toEqual({ [WEB_PATH]: V1 });
     expect(result.needsWrite).toBe(false);
@@ -245,14 +248,12 @@ describe("planTriggerUpdates: a stream that does not exist", () => {
 
 describe("planTriggerUpdates: the record", () => {
   function recorded(record: Record<string, string>, triggers: unknown, container = V1): Workload {
-    const annotations = {
-      [ANN_LAST_APPLIED_IMAGES]: serializeLastApplied(record),
-      [ANN_TRIGGERS]: typeof triggers === "string" ? triggers : JSON.stringify(triggers),
-    };
+    const { annotations, labels } = recordedAs(record);
+    annotations[ANN_TRIGGERS] = typeof triggers === "string" ? triggers : JSON.stringify(triggers);
     return workload(
       "Deployment",
       { web: container, sidecar: "quay.io/shop/proxy:1" },
-      { annotations },
+      { annotations, labels },
     );
   }
   const tags = lookups({ "shop/web:latest": V2 });
@@ -305,5 +306,58 @@ describe("planTriggerUpdates: the record", () => {
     const result = plan(object, tags);
     expect(result.skipped.map((s) => s.reason)).toEqual(["ManualOverride"]);
     expect(result.needsWrite).toBe(false);
+  });
+});
+
+describe("planTriggerUpdates: a record restored by `kubectl rollout undo`", () => {
+  // rollout undo puts the ReplicaSet's copy of the annotations back: the
+  // record names V1 again, while the label still says we last applied V2
+  function restored(container: string, labelImage: string | undefined): Workload {
+    const annotations = { [ANN_LAST_APPLIED_IMAGES]: serializeLastApplied({ [WEB_PATH]: V1 }) };
+    const labels =
+      labelImage === undefined
+        ? undefined
+        : { [`${APPLIED_LABEL_PREFIX}web`]: appliedImageHash(labelImage) };
+    return withTriggers(
+      workload("Deployment", { web: container }, { annotations, ...(labels ? { labels } : {}) }),
+      [trigger("web:latest", WEB_PATH)],
+    );
+  }
+
+  it("leaves the rolled-back container alone and corrects the record, with no image write", () => {
+    const result = plan(restored(V1, V2), lookups({ "shop/web:latest": V2 }));
+    expect(result.skipped.map((s) => s.reason)).toEqual(["ManualOverride"]);
+    expect(result.changes).toEqual([]);
+    expect(result.lastApplied).toEqual({ [WEB_PATH]: V2 });
+    expect(result.appliedLabels).toEqual({});
+  });
+
+  it("rolls it when the tag has moved since our last write", () => {
+    const V3 = "quay.io/shop/web@sha256:3333";
+    const result = plan(restored(V1, V2), lookups({ "shop/web:latest": V3 }));
+    expect(result.changes.map((c) => [c.cause, c.newImage])).toEqual([["TagMoved", V3]]);
+    expect(result.appliedLabels).toEqual({ web: appliedImageHash(V3) });
+  });
+
+  it("trusts the annotation of a workload written before labels, and adds the label", () => {
+    const result = plan(restored(V1, undefined), lookups({ "shop/web:latest": V1 }));
+    expect(result.skipped.map((s) => s.reason)).toEqual(["UpToDate"]);
+    expect(result.lastAppliedChanged).toBe(false);
+    expect(result.appliedLabels).toEqual({ web: appliedImageHash(V1) });
+    expect(result.needsWrite).toBe(true);
+  });
+
+  it("removes the labels of containers whose record entry is dropped", () => {
+    const object = withTriggers(
+      workload(
+        "Deployment",
+        { web: V2, sidecar: "proxy:1" },
+        recordedAs({ [WEB_PATH]: V2, [SIDECAR_PATH]: "proxy:1" }),
+      ),
+      [trigger("web:latest", WEB_PATH)],
+    );
+    const result = plan(object, lookups({ "shop/web:latest": V2 }));
+    expect(result.lastApplied).toEqual({ [WEB_PATH]: V2 });
+    expect(result.appliedLabels).toEqual({ sidecar: null });
   });
 });

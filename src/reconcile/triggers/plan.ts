@@ -4,7 +4,15 @@
 // differs from the tag while the tag has not moved was changed by a person
 // (`kubectl set image`, `rollout undo`) or by GitOps, and is left alone.
 
-import { type LastAppliedRecord, readLastApplied, serializeLastApplied } from "./last-applied.js";
+import { parseFieldPath } from "./field-path.js";
+import {
+  type AppliedLabels,
+  appliedImageHash,
+  type LastAppliedRecord,
+  readAppliedLabels,
+  readLastApplied,
+  serializeLastApplied,
+} from "./last-applied.js";
 import type { TriggerLookups } from "./tag-image.js";
 import type {
   ContainerList,
@@ -12,6 +20,7 @@ import type {
   TriggerProblem,
   ValidTrigger,
   Workload,
+  WorkloadKind,
 } from "./types.js";
 
 /**
@@ -55,7 +64,9 @@ export interface TriggerPlan {
   lastApplied: LastAppliedRecord;
   /** the record differs from the one on the workload */
   lastAppliedChanged: boolean;
-  /** something to patch: changes, or the record alone */
+  /** applied-image labels to set (hash) or remove (null) so they mirror the record */
+  appliedLabels: Record<string, string | null>;
+  /** something to patch: changes, or the record (annotation or labels) alone */
   needsWrite: boolean;
 }
 
@@ -73,6 +84,7 @@ export function planTriggerUpdates(
   lookups: TriggerLookups,
 ): TriggerPlan {
   const previous = readLastApplied(workload);
+  const labels = readAppliedLabels(workload);
   const record = keptRecord(previous.record, parsed);
   const plan: TriggerPlan = {
     changes: [],
@@ -80,18 +92,47 @@ export function planTriggerUpdates(
     problems: [...parsed.problems, ...(previous.problem === undefined ? [] : [previous.problem])],
     lastApplied: record,
     lastAppliedChanged: false,
+    appliedLabels: {},
     needsWrite: false,
   };
   for (const trigger of parsed.triggers) {
-    const outcome = decide(trigger, workload, previous.record, lookups);
+    const outcome = decide(trigger, workload, { record: previous.record, labels }, lookups);
     if (outcome.change !== undefined) plan.changes.push(outcome.change);
     if (outcome.skip !== undefined) plan.skipped.push(outcome.skip);
     if (outcome.problem !== undefined) plan.problems.push(outcome.problem);
     if (outcome.applied !== undefined) record[trigger.container.key] = outcome.applied;
   }
   plan.lastAppliedChanged = recordText(record) !== previous.raw;
-  plan.needsWrite = plan.changes.length > 0 || plan.lastAppliedChanged;
+  plan.appliedLabels = labelChanges(workload.kind, record, labels);
+  plan.needsWrite =
+    plan.changes.length > 0 ||
+    plan.lastAppliedChanged ||
+    Object.keys(plan.appliedLabels).length > 0;
   return plan;
+}
+
+/** The label writes that make the labels mirror the record (by container name). */
+function labelChanges(
+  kind: WorkloadKind,
+  record: LastAppliedRecord,
+  labels: AppliedLabels,
+): Record<string, string | null> {
+  const wanted: AppliedLabels = {};
+  for (const [key, image] of Object.entries(record)) {
+    const parsed = parseFieldPath(key, kind);
+    // keys are canonical (name selectors); a hand-edited one gets no label
+    if (parsed.ok && "name" in parsed.target.selector) {
+      wanted[parsed.target.selector.name] = appliedImageHash(image);
+    }
+  }
+  const changes: Record<string, string | null> = {};
+  for (const [name, hash] of Object.entries(wanted)) {
+    if (labels[name] !== hash) changes[name] = hash;
+  }
+  for (const name of Object.keys(labels)) {
+    if (!(name in wanted)) changes[name] = null;
+  }
+  return changes;
 }
 
 // Entries of triggers that were removed are dropped, but only when the whole
@@ -108,10 +149,15 @@ function recordText(record: LastAppliedRecord): string | undefined {
   return Object.keys(record).length === 0 ? undefined : serializeLastApplied(record);
 }
 
+interface Applied {
+  record: LastAppliedRecord;
+  labels: AppliedLabels;
+}
+
 function decide(
   trigger: ValidTrigger,
   workload: Workload,
-  record: LastAppliedRecord,
+  applied: Applied,
   lookups: TriggerLookups,
 ): Outcome {
   const { container, from } = trigger;
@@ -140,16 +186,15 @@ function decide(
     const message = `${containerLabel(container)} already runs ${tagName} (${tagImage})`;
     return { ...skip(trigger, "UpToDate", message), applied: tagImage };
   }
-  const applied = record[container.key];
-  if (applied === tagImage) {
-    return skip(
-      trigger,
-      "ManualOverride",
+  const recorded = applied.record[container.key];
+  if (recorded !== undefined && lastAppliedIs(tagImage, recorded, applied.labels[container.name])) {
+    const message =
       `${containerLabel(container)} was changed to ${container.image ?? "no image"} after we set ` +
-        `${tagImage}; it is left alone until ${tagName} moves`,
-    );
+      `${tagImage}; it is left alone until ${tagName} moves`;
+    // recorded as tagImage: corrects a record that `rollout undo` restored
+    return { ...skip(trigger, "ManualOverride", message), applied: tagImage };
   }
-  const cause = applied === undefined ? "NewTrigger" : "TagMoved";
+  const cause = recorded === undefined ? "NewTrigger" : "TagMoved";
   const change: ContainerImageChange = {
     containerList: container.containerList,
     containerName: container.name,
@@ -159,6 +204,16 @@ function decide(
     cause,
   };
   return { change, applied: tagImage };
+}
+
+// Whether the image we last applied to the container is tagImage. The label
+// is what we wrote last; the annotation entry may have been restored by
+// `kubectl rollout undo` or re-applied from an old manifest (its hash then
+// differs from the label). Without a label (written before labels existed),
+// the annotation is all there is.
+function lastAppliedIs(tagImage: string, recorded: string, label: string | undefined): boolean {
+  if (label === undefined || appliedImageHash(recorded) === label) return recorded === tagImage;
+  return appliedImageHash(tagImage) === label;
 }
 
 function crossNamespaceDenied(trigger: ValidTrigger, targetNamespace: string): Outcome {

@@ -141,6 +141,35 @@ describe("a triggered Deployment over time", () => {
     ]);
   });
 
+  it("respects `kubectl rollout undo`, which also restores the Deployment's annotations", () => {
+    const base = workload("Deployment", { web: "quay.io/shop/web:placeholder" });
+    const cluster = new Cluster(withTriggers(base, [trigger("web:latest", WEB_PATH)]));
+    cluster.reconcile();
+    // the ReplicaSet of this revision keeps a copy of the Deployment's annotations
+    const replicaSetAnnotations = { ...cluster.object.metadata?.annotations };
+    cluster.tag = "quay.io/shop/web@sha256:bbbb";
+    expect(cluster.reconcile()).toEqual(["TagMoved"]);
+
+    // undo: the old template and the old ReplicaSet's annotations come back
+    cluster.setImage("quay.io/shop/web@sha256:aaaa");
+    cluster.object = {
+      ...cluster.object,
+      metadata: { ...cluster.object.metadata, annotations: replicaSetAnnotations },
+    };
+    expect(cluster.reconcile()).toEqual(["ManualOverride"]);
+    expect(cluster.reconcile()).toEqual(["ManualOverride"]);
+    expect(cluster.image()).toBe("quay.io/shop/web@sha256:aaaa");
+    // one metadata write put the record right again; no image was written
+    expect(cluster.writes).toBe(3);
+    expect(
+      JSON.parse(cluster.object.metadata?.annotations?.[ANN_LAST_APPLIED_IMAGES] ?? ""),
+    ).toEqual({ [WEB_PATH]: "quay.io/shop/web@sha256:bbbb" });
+
+    cluster.tag = "quay.io/shop/web@sha256:cccc";
+    expect(cluster.reconcile()).toEqual(["TagMoved"]);
+    expect(cluster.image()).toBe("quay.io/shop/web@sha256:cccc");
+  });
+
   it("does not fight a GitOps tool that re-applies the image from Git", () => {
     const base = workload("Deployment", { web: "quay.io/shop/web:1.0" });
     const cluster = new Cluster(withTriggers(base, [trigger("web:latest", WEB_PATH)]));

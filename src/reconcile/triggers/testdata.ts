@@ -3,12 +3,19 @@
 
 import type { V1Container, V1CronJob, V1Deployment, V1PodSpec } from "@kubernetes/client-node";
 import { ANN_TRIGGERS } from "../../api/types.js";
+import {
+  ANN_LAST_APPLIED_IMAGES,
+  APPLIED_LABEL_PREFIX,
+  appliedImageHash,
+  serializeLastApplied,
+} from "./last-applied.js";
 import type { Workload, WorkloadKind } from "./types.js";
 
 export interface WorkloadOptions {
   namespace?: string;
   initContainers?: Record<string, string>;
   annotations?: Record<string, string>;
+  labels?: Record<string, string>;
   resourceVersion?: string;
 }
 
@@ -30,7 +37,25 @@ function metadata(options: WorkloadOptions) {
     namespace: options.namespace ?? "shop",
     resourceVersion: options.resourceVersion ?? "41",
     annotations: options.annotations ?? {},
+    ...(options.labels === undefined ? {} : { labels: options.labels }),
   };
+}
+
+/**
+ * The record annotation and the applied-image labels as the operator writes
+ * them for `record` (keys canonical fieldPaths). The label names come from the
+ * keys here, independently of the planner's own parsing.
+ */
+export function recordedAs(record: Record<string, string>): {
+  annotations: Record<string, string>;
+  labels: Record<string, string>;
+} {
+  const labels: Record<string, string> = {};
+  for (const [key, image] of Object.entries(record)) {
+    const name = /name=="([^"]+)"/.exec(key)?.[1];
+    if (name !== undefined) labels[`${APPLIED_LABEL_PREFIX}${name}`] = appliedImageHash(image);
+  }
+  return { annotations: { [ANN_LAST_APPLIED_IMAGES]: serializeLastApplied(record) }, labels };
 }
 
 /** A Deployment, StatefulSet or DaemonSet (same pod template path) or a CronJob. */

@@ -16,6 +16,7 @@ export interface WorkloadMeta {
   namespace?: string;
   resourceVersion?: string;
   annotations?: Record<string, string>;
+  labels?: Record<string, string>;
 }
 
 export interface Workload {
