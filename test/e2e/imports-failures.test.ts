@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pushImage } from "../support/registry-push.js";
 import {
+  counterSum,
   createNamespace,
   createStream,
   deleteNamespace,
@@ -13,6 +14,7 @@ import {
   getStream,
   importCondition,
   patchStream,
+  REGISTRY_REQUESTS,
   registryDigest,
   saveOperatorLog,
   sleep,
@@ -134,5 +136,21 @@ describe("a failing import", () => {
     const before = (await streamEvents(namespace, "app")).length;
     await sleep(2000);
     expect(await streamEvents(namespace, "app")).toHaveLength(before);
+  });
+
+  it("an invalid reference and a cloud metadata address fail at once with a clear reason", async () => {
+    const requests = await counterSum(operator, REGISTRY_REQUESTS);
+    await createStream(namespace, "bad", {
+      tags: [
+        dockerTag("invalid", `${testEnv.registry}/UPPER/Case:v1`, insecure),
+        dockerTag("metadata", "169.254.169.254/latest/meta-data:v1", insecure),
+      ],
+    });
+    const invalid = await waitForCondition(namespace, "bad", "invalid", "InvalidReference");
+    expect(statusTag(invalid, "invalid")?.items ?? []).toEqual([]);
+    const denied = await waitForCondition(namespace, "bad", "metadata", "Forbidden");
+    expect(importCondition(denied, "metadata")?.message).toContain("169.254.169.254");
+    // neither went out to a registry
+    expect(await counterSum(operator, REGISTRY_REQUESTS)).toBe(requests);
   });
 });

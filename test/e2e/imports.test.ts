@@ -210,6 +210,30 @@ describe("import of a DockerImage tag", () => {
     );
   });
 
+  it("a reference by digest, and one without a tag (latest), keep the user's spelling", async () => {
+    await pushImage(targets.plain, { repository, tag: "latest" });
+    const latest = await registryDigest(targets.plain, repository, "latest");
+    const byDigest = `${testEnv.registry}/${repository}@${first}`;
+    await createStream(namespace, "spellings", {
+      tags: [
+        dockerTag("pinned", byDigest, { importPolicy: { insecure: true } }),
+        dockerTag("implicit", `${testEnv.registry}/${repository}`, {
+          importPolicy: { insecure: true },
+        }),
+      ],
+    });
+    const pinned = await waitForImage(namespace, "spellings", "pinned");
+    expect(items(pinned, "pinned")[0]).toMatchObject({
+      image: first,
+      dockerImageReference: byDigest,
+    });
+    const implicit = await waitForImage(namespace, "spellings", "implicit");
+    expect(items(implicit, "implicit")[0]).toMatchObject({
+      image: latest,
+      dockerImageReference: `${testEnv.registry}/${repository}@${latest}`,
+    });
+  });
+
   it("a restarted operator finds nothing to do: no API write, no registry request", async () => {
     await settled(namespace, "app");
     const before = await getStream(namespace, "app");
