@@ -3,7 +3,7 @@
 // resourceVersion; status through the status subresource as a merge patch that
 // carries resourceVersion (a precondition: a concurrent writer gets 409 and the
 // key is reconciled again from fresh state); Image objects by server-side apply
-// with our field manager; one annotation by merge patch.
+// with our field manager; one annotation by merge patch, unguarded (it commutes).
 import {
   CustomObjectsApi,
   type KubeConfig,
@@ -81,9 +81,11 @@ export class KubeImageStreamWriter implements ImageStreamWriter {
 
   async setAnnotation(s: ImageStream, key: string, value: string): Promise<ImageStream> {
     this.count("imagestreams", "patch");
-    const body = {
-      metadata: { resourceVersion: s.metadata.resourceVersion, annotations: { [key]: value } },
-    };
+    // No resourceVersion precondition: a merge patch of one annotation cannot
+    // clobber anyone's change, and a conflict here, after the status was
+    // written, would lose the stamp and the pass's Events (the retry sees
+    // nothing left to do).
+    const body = { metadata: { annotations: { [key]: value } } };
     return (await this.api.patchNamespacedCustomObject(
       { ...stream, namespace: ns(s), name: name(s), body, fieldManager: FIELD_MANAGER },
       merge,
