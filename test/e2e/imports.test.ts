@@ -16,6 +16,7 @@ import {
   eventually,
   getImage,
   getStream,
+  mergePatchStream,
   RECONCILES,
   REGISTRY_REQUESTS,
   registryDigest,
@@ -232,6 +233,43 @@ describe("import of a DockerImage tag", () => {
       image: latest,
       dockerImageReference: `${testEnv.registry}/${repository}@${latest}`,
     });
+  });
+
+  it("imports through a storm of concurrent writes to the stream: conflicts retried, nothing lost or doubled", async () => {
+    const busy = uniqueRepository("busy");
+    await pushImage(targets.plain, { repository: busy, tag: "a" });
+    await pushImage(targets.plain, { repository: busy, tag: "b" });
+    const digests = {
+      a: await registryDigest(targets.plain, busy, "a"),
+      b: await registryDigest(targets.plain, busy, "b"),
+    };
+    await createStream(namespace, "busy", {
+      tags: ["a", "b"].map((tag) =>
+        dockerTag(tag, `${testEnv.registry}/${busy}:${tag}`, { importPolicy: { insecure: true } }),
+      ),
+    });
+    // another writer (a user, a GitOps tool) keeps changing the stream meanwhile
+    const stormEnd = Date.now() + 4000;
+    for (let i = 0; Date.now() < stormEnd; i++) {
+      await mergePatchStream(namespace, "busy", { metadata: { labels: { storm: String(i) } } });
+    }
+
+    const stream = await settled(namespace, "busy");
+    for (const tag of ["a", "b"] as const) {
+      expect(items(stream, tag).map((i) => i.image)).toEqual([digests[tag]]);
+      expect(statusTag(stream, tag)?.conditions ?? []).toEqual([]);
+    }
+    expect(stream.metadata.annotations?.[ANN_DOCKER_REPOSITORY_CHECK]).toBeDefined();
+    const updated = await eventually("TagUpdated for both tags", async () => {
+      const found = (await streamEvents(namespace, "busy")).filter(
+        (e) => e.reason === "TagUpdated",
+      );
+      return found.length >= 2 ? found : undefined;
+    });
+    expect(updated.map((e) => e.note).sort()).toEqual([
+      `Tag a updated from <none> to ${digests.a}`,
+      `Tag b updated from <none> to ${digests.b}`,
+    ]);
   });
 
   it("a restarted operator finds nothing to do: no API write, no registry request", async () => {
