@@ -2,6 +2,7 @@
 // OpenShift, heals on its own: the controller retries with backoff (base
 // 10 s, ADR 0005), so pushing the missing image is all a user has to do.
 // Each transition is an events.k8s.io/v1 Event on the stream, never one per pass.
+import { type AddressInfo, createServer, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pushImage } from "../support/registry-push.js";
 import {
@@ -29,6 +30,8 @@ import {
 import { testEnv } from "./support/env.js";
 import { type RunningOperator, startOperator } from "./support/operator.js";
 
+const REGISTRY_TIMEOUT_SECONDS = 2;
+
 // first retry after 10 s (+ jitter), the next 20 s later: room for both
 const RECOVERY_TIMEOUT_MS = 45_000;
 
@@ -41,7 +44,10 @@ describe("a failing import", () => {
   let v1: string;
 
   beforeAll(async () => {
-    operator = await startOperator();
+    operator = await startOperator([
+      "--registry-timeout-seconds",
+      String(REGISTRY_TIMEOUT_SECONDS),
+    ]);
     namespace = await createNamespace("failing");
     await pushImage(targets.plain, { repository, tag: "v1" });
     v1 = await registryDigest(targets.plain, repository, "v1");
@@ -152,5 +158,24 @@ describe("a failing import", () => {
     expect(importCondition(denied, "metadata")?.message).toContain("169.254.169.254");
     // neither went out to a registry
     expect(await counterSum(operator, REGISTRY_REQUESTS)).toBe(requests);
+  });
+
+  it("a registry that accepts connections and never answers ends in a Timeout condition", async () => {
+    const held: Socket[] = [];
+    const silent = createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      await createStream(namespace, "silent", {
+        tags: [dockerTag("v1", `127.0.0.1:${port}/never/answers:v1`, insecure)],
+      });
+      const stream = await waitForCondition(namespace, "silent", "v1", "Timeout", 20_000);
+      expect(importCondition(stream, "silent")).toBeUndefined();
+      expect(importCondition(stream, "v1")?.message).toContain(`127.0.0.1:${port}`);
+      expect(held.length).toBeGreaterThan(0);
+    } finally {
+      for (const socket of held) socket.destroy();
+      silent.close();
+    }
   });
 });
