@@ -1,0 +1,122 @@
+// Errors a command reports to the user: one line on stderr, exit code 1.
+// API failures are translated into what the user can act on (which stream is
+// missing, whether they are logged in) instead of client-node's HTTP dump.
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+    this.name = "CliError";
+  }
+}
+
+/** A mistake in the command line: the message is followed by a pointer to --help. */
+export class UsageError extends CliError {
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+interface StatusBody {
+  kind?: string;
+  message?: string;
+  reason?: string;
+  details?: { name?: string; kind?: string; causes?: unknown[] };
+}
+
+/** The HTTP status of a client-node ApiException (or undefined for other errors). */
+export function httpCode(error: unknown): number | undefined {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === "number" ? code : undefined;
+}
+
+function statusBody(error: unknown): StatusBody | undefined {
+  const body = (error as { body?: unknown })?.body;
+  if (typeof body === "string") {
+    try {
+      return JSON.parse(body) as StatusBody;
+    } catch {
+      return { message: body };
+    }
+  }
+  return typeof body === "object" && body !== null ? (body as StatusBody) : undefined;
+}
+
+/** The API server's own message for a failed request, when it sent one. */
+export function serverMessage(error: unknown): string | undefined {
+  const message = statusBody(error)?.message;
+  return message?.trim() ? message.trim() : undefined;
+}
+
+export function isNotFound(error: unknown): boolean {
+  return httpCode(error) === 404;
+}
+
+/**
+ * A 404 without a Status naming the object means the resource type itself is
+ * unknown: the CRDs are not installed.
+ */
+export function isMissingApi(error: unknown): boolean {
+  return httpCode(error) === 404 && statusBody(error)?.kind !== "Status";
+}
+
+/**
+ * A concurrent writer won: 409 Conflict, or a 422 without field causes, which
+ * is how the API server answers a JSON patch whose `test` guard failed
+ * (validation errors always name their fields).
+ */
+export function isWriteConflict(error: unknown): boolean {
+  const code = httpCode(error);
+  if (code === 409) return true;
+  return code === 422 && (statusBody(error)?.details?.causes ?? []).length === 0;
+}
+
+const NETWORK_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ETIMEDOUT"]);
+
+function networkCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && NETWORK_CODES.has(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Any failure of an API call, as one line the user can act on. */
+export function describeApiError(error: unknown, server: string): CliError {
+  if (error instanceof CliError) return error;
+  const code = httpCode(error);
+  if (code === 401) {
+    return new CliError("You must be logged in to the server (Unauthorized)");
+  }
+  if (code === 403) {
+    return new CliError(`forbidden: ${serverMessage(error) ?? "the server refused the request"}`);
+  }
+  if (isMissingApi(error)) {
+    return new CliError(
+      `the server ${server} does not serve image.openshift.io/v1 ImageStreams: install the CRDs (kubectl apply -f config/crd/)`,
+    );
+  }
+  if (code !== undefined) {
+    return new CliError(serverMessage(error) ?? `the server answered HTTP ${code}`);
+  }
+  const network = networkCode(error);
+  if (network) {
+    return new CliError(
+      `cannot reach the Kubernetes API server at ${server} (${network}): check KUBECONFIG or --kubeconfig`,
+    );
+  }
+  const cause = (error as { cause?: unknown })?.cause;
+  if (error instanceof Error && error.message === "fetch failed" && cause instanceof Error) {
+    // TLS and other transport failures: fetch hides them in `cause`
+    return new CliError(`cannot talk to the Kubernetes API server at ${server}: ${cause.message}`);
+  }
+  return new CliError(error instanceof Error ? error.message : String(error));
+}

@@ -1,0 +1,101 @@
+// --help texts. Flags common to every command are listed once, at the end.
+
+const GLOBAL = `Global flags:
+  -n, --namespace=NS      namespace (default: the kubeconfig context's, else "default")
+      --kubeconfig=PATH   kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)
+      --context=NAME      kubeconfig context
+  -h, --help              show help`;
+
+export const MAIN_HELP = `kubectl imagestream: OpenShift's image stream commands for image.openshift.io/v1 on any cluster.
+
+Usage:
+  kubectl imagestream COMMAND [flags]
+
+Commands:
+  tag            Set spec tags of image streams from images or other tags (oc tag)
+  import-image   Import tags now and wait for the result (oc import-image)
+  describe       Show an image stream, its tags, import errors and history (oc describe is)
+
+Run 'kubectl imagestream COMMAND --help' for a command's flags.
+
+${GLOBAL}`;
+
+export const TAG_HELP = `Set a tag of one or more image streams to an image, or delete tags.
+
+Usage:
+  kubectl imagestream tag [--source=KIND] SOURCE [NS/]STREAM:TAG... [flags]
+  kubectl imagestream tag -d [NS/]STREAM:TAG...
+
+SOURCE is a container image (a pull spec with a registry host, e.g.
+quay.io/org/app:1.2), a tag of a stream ([NS/]STREAM:TAG) or an image of a stream
+([NS/]STREAM@sha256:...). A tag of a stream is copied: the destination gets the
+tag's current image, unless --alias makes it follow the tag. A container image is
+imported by the operator; the destination stream is created if missing.
+
+Examples:
+  # Import quay.io/org/app:1.2 into app:1.2 (insecure: a plain-HTTP registry)
+  kubectl imagestream tag quay.io/org/app:1.2 app:1.2
+  # Re-import it every 15 minutes
+  kubectl imagestream tag quay.io/org/app:1.2 app:1.2 --scheduled
+  # Point latest at the image app:1.2 has now, or make it follow app:1.2
+  kubectl imagestream tag app:1.2 app:latest
+  kubectl imagestream tag app:1.2 app:latest --alias
+  # Docker Hub images need --source=docker (app:1.2 alone names a stream tag)
+  kubectl imagestream tag --source=docker nginx:1.27 web:1.27
+  # Delete a tag
+  kubectl imagestream tag -d app:1.2
+
+Flags:
+      --source=KIND               docker, istag or isimage (default: detected from SOURCE)
+      --alias                     follow the source tag instead of copying its image (same stream only)
+      --reference                 record the pull spec without importing it
+      --scheduled                 re-import the image periodically
+      --insecure                  allow plain HTTP or unverified HTTPS for the import
+      --reference-policy=POLICY   source or local (default: keep the tag's, source for a new tag)
+      --import-mode=MODE          Legacy or PreserveOriginal (default: keep the tag's)
+  -d, --delete                    delete the given tags
+
+${GLOBAL}`;
+
+export const IMPORT_HELP = `Import a tag (or every tag) of an image stream now and wait for the result.
+
+Usage:
+  kubectl imagestream import-image STREAM[:TAG] [--from=IMAGE] [--confirm] [flags]
+  kubectl imagestream import-image STREAM --all [--from=REPOSITORY] [--confirm]
+
+Asks the operator to re-import by setting the spec tag's generation to 0, then
+waits until the operator recorded the outcome and prints the imported image, or
+the failure. Exits non-zero when any tag failed or the wait timed out. Settings of
+the tag that no flag names (import mode, scheduling...) are left as they are.
+
+Examples:
+  # Create the stream app with tag latest from an image, and import it
+  kubectl imagestream import-image app --from=quay.io/org/app:latest --confirm
+  # Re-import app:latest, app:stable
+  kubectl imagestream import-image app
+  kubectl imagestream import-image app:stable
+  # Re-import every tag of app that names a container image
+  kubectl imagestream import-image app --all
+  # Import every tag of a repository into a new stream
+  kubectl imagestream import-image app --from=quay.io/org/app --all --confirm
+
+Flags:
+      --from=IMAGE                the image (or, with --all, repository) to import from
+      --confirm                   allow creating the stream or tag, or changing its source
+      --all                       all tags: the stream's repository, or every image tag
+      --scheduled                 set the tag to be re-imported periodically (--scheduled=false unsets)
+      --insecure                  allow plain HTTP or unverified HTTPS (--insecure=false unsets)
+      --reference-policy=POLICY   source or local
+      --import-mode=MODE          Legacy or PreserveOriginal
+      --timeout=DURATION          how long to wait for the operator (default 60s)
+
+${GLOBAL}`;
+
+export const DESCRIBE_HELP = `Show an image stream: metadata, then each tag's source, pending import, last
+import error and history (newest first, * marks the current image).
+
+Usage:
+  kubectl imagestream describe STREAM...
+  kubectl imagestream describe is/STREAM
+
+${GLOBAL}`;

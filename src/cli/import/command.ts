@@ -1,0 +1,92 @@
+// `kubectl imagestream import-image`: write the import request, then wait for
+// the operator's answer in status and report each tag. Synchronous, as oc's.
+import type { ImageStream } from "../../api/types.js";
+import { CliError } from "../errors.js";
+import { IMPORT_HELP } from "../help.js";
+import type { Io } from "../io.js";
+import { openSession, type Session } from "../kube.js";
+import { withConflictRetry } from "../streams.js";
+import { executeWrite } from "../writes.js";
+import { formatImportReport, type TagResult } from "./format.js";
+import { type ImportOptions, parseImportOptions } from "./options.js";
+import { type ImportPlan, planImport } from "./plan.js";
+import { isSettled, repositoryImported, statusTagProgress, tagProgress } from "./progress.js";
+
+const POLL_MS = 500;
+
+export async function runImport(args: readonly string[], io: Io): Promise<number> {
+  const options = parseImportOptions(args);
+  if (options.kind === "help") {
+    io.out(IMPORT_HELP);
+    return 0;
+  }
+  const session = openSession(options.global);
+  const { plan, stream } = await requestImport(session, options);
+  const deadline = Date.now() + options.timeoutMs;
+  const results =
+    plan.wait.kind === "tags"
+      ? await waitForTags(session, options, plan.wait.tags, deadline)
+      : await waitForRepository(session, options, stream, deadline);
+  const report = formatImportReport(options.stream, results, options.timeoutMs);
+  for (const line of report.stdout) io.out(line);
+  for (const line of report.stderr) io.err(line);
+  return report.ok ? 0 : 1;
+}
+
+async function requestImport(
+  session: Session,
+  o: ImportOptions,
+): Promise<{ plan: ImportPlan; stream: ImageStream }> {
+  return withConflictRetry(async () => {
+    const current = await session.streams.get(session.namespace, o.stream);
+    const plan = planImport(current, o, session.namespace);
+    const written = await executeWrite(session.streams, session.namespace, o.stream, plan.write);
+    const stream = written ?? current;
+    if (!stream) throw new CliError(`image stream "${session.namespace}/${o.stream}" not found`);
+    return { plan, stream };
+  });
+}
+
+async function readStream(session: Session, name: string): Promise<ImageStream> {
+  const stream = await session.streams.get(session.namespace, name);
+  if (!stream)
+    throw new CliError(`image stream "${session.namespace}/${name}" was deleted while waiting`);
+  return stream;
+}
+
+function pause(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, POLL_MS));
+}
+
+async function waitForTags(
+  session: Session,
+  o: ImportOptions,
+  tags: string[],
+  deadline: number,
+): Promise<TagResult[]> {
+  for (;;) {
+    const stream = await readStream(session, o.stream);
+    const results = tags.map((tag) => ({ tag, progress: tagProgress(stream, tag) }));
+    if (results.every((r) => isSettled(r.progress)) || Date.now() >= deadline) return results;
+    await pause();
+  }
+}
+
+async function waitForRepository(
+  session: Session,
+  o: ImportOptions,
+  written: ImageStream,
+  deadline: number,
+): Promise<TagResult[]> {
+  const generation = written.metadata.generation ?? 1;
+  for (;;) {
+    const stream = await readStream(session, o.stream);
+    if (repositoryImported(stream, generation)) return statusTagProgress(stream);
+    if (Date.now() >= deadline) {
+      throw new CliError(
+        `timed out after ${Math.round(o.timeoutMs / 1000)}s waiting for the import of repository ${stream.spec?.dockerImageRepository ?? ""} (see the stream's Events: kubectl get events --field-selector involvedObject.name=${o.stream})`,
+      );
+    }
+    await pause();
+  }
+}
