@@ -85,7 +85,6 @@ export interface ImageStreamStatus {
   /** ours: summary fields for printer columns (JSONPath columns only show the first match) */
   tagCount?: number;
   lastUpdated?: string;
-  observedGeneration?: number;
 }
 
 export interface ImageStream {

@@ -1,7 +1,11 @@
 // The informer wrapper against a fake API server: client-node's informer stops
 // for good when a list fails; ours must restart it, then report synced.
 import { createServer, type Server } from "node:http";
-import { KubeConfig, type KubernetesObject } from "@kubernetes/client-node";
+import {
+  KubeConfig,
+  type KubernetesListObject,
+  type KubernetesObject,
+} from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "../observability/logger.js";
 import { objectKey, ScopedInformer, splitKey } from "./informer.js";
@@ -71,7 +75,7 @@ describe("ScopedInformer", () => {
       list: async () => {
         const res = await fetch(`${fake.url}${PATH}`);
         if (!res.ok) throw Object.assign(new Error("list failed"), { code: res.status });
-        return res.json();
+        return (await res.json()) as KubernetesListObject<KubernetesObject>;
       },
       log: createLogger("silent"),
       restartBaseMs: 20,

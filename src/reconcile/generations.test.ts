@@ -4,6 +4,7 @@ import {
   isImportPending,
   observedGeneration,
   pendingCause,
+  planSettledGenerations,
   planSpecGenerations,
 } from "./generations.js";
 import { specFingerprint } from "./spec-tags.js";
@@ -74,9 +75,9 @@ describe("planSpecGenerations: which tags are stamped", () => {
       ],
     ],
     [
-      "generation 0 (re-import request) on an imported tag",
+      "generation 0 (re-import request) on an imported tag: settled after the import instead",
       observedStream({ spec: dockerTag("t", ref, { generation: 0 }), observed: 4, generation: 9 }),
-      [{ name: "t", generation: 9 }],
+      [],
     ],
     [
       "unchanged and observed: nothing",
@@ -270,14 +271,6 @@ describe("planSpecGenerations: no loop after our own patch bumps metadata.genera
       }),
     ],
     [
-      "re-import request",
-      observedStream({
-        spec: dockerTag("t", "r:1", { generation: 0 }),
-        observed: 3,
-        generation: 3,
-      }),
-    ],
-    [
       "changed source",
       observedStream({
         spec: dockerTag("t", "r:2", { generation: 3 }),
@@ -349,5 +342,53 @@ describe("isImportPending", () => {
     ["copy from another stream", makeStream({ tags: [istag("t", "base:1")] }), "t", true],
   ])("%s", (_name, stream, tag, expected) => {
     expect(isImportPending(stream, tag)).toBe(expected);
+  });
+});
+
+describe("planSettledGenerations", () => {
+  const ref = "quay.io/org/app:1";
+  it.each<[string, ImageStream, string[], { name: string; generation: number }[]]>([
+    [
+      "re-import found the same image: back to the observed generation",
+      observedStream({ spec: dockerTag("t", ref, { generation: 0 }), observed: 4, generation: 9 }),
+      ["t"],
+      [{ name: "t", generation: 4 }],
+    ],
+    [
+      "null generation after an import",
+      observedStream({
+        spec: dockerTag("t", ref, { generation: null }),
+        observed: 9,
+        generation: 9,
+      }),
+      ["t"],
+      [{ name: "t", generation: 9 }],
+    ],
+    [
+      "already equal: nothing",
+      observedStream({ spec: dockerTag("t", ref, { generation: 4 }), observed: 4, generation: 9 }),
+      ["t"],
+      [],
+    ],
+    [
+      "tag without an outcome this pass is left alone",
+      observedStream({ spec: dockerTag("t", ref, { generation: 0 }), observed: 4, generation: 9 }),
+      [],
+      [],
+    ],
+    [
+      "nothing observed yet: nothing to settle to",
+      makeStream({ tags: [dockerTag("t", ref, { generation: 0 })] }),
+      ["t"],
+      [],
+    ],
+  ])("%s", (_name, stream, outcomeTags, expected) => {
+    const plan = planSettledGenerations(stream, new Set(outcomeTags));
+    expect(plan.updates.map(({ name, generation }) => ({ name, generation }))).toEqual(expected);
+    if (expected.length > 0) {
+      const settled = patchSpec(stream, plan.patch);
+      expect(pendingCause(settled, settled.spec?.tags?.[0] as TagReference)).toBeUndefined();
+      expect(planSpecGenerations(settled)).toEqual({ updates: [], patch: [] });
+    }
   });
 });

@@ -88,12 +88,17 @@ export interface SpecGenerationPlan {
 }
 
 /**
- * A tag is stamped when its generation is 0/null/absent, or when its spec
- * changed since the last recorded outcome (fingerprint differs from
- * status specHash, which covers a new tag) while its generation was already
- * observed. A changed tag whose generation is above the observed one is
- * already pending: stamping it again would chase the generation bump of our
- * own patch forever.
+ * Before importing, a tag is stamped when it is new or its spec changed since
+ * the last recorded outcome (fingerprint differs from status specHash) while
+ * its generation was already observed, or when its generation is 0/null and
+ * it imports nothing (tracking tags, tags without from). A changed tag whose
+ * generation is above the observed one is already pending: stamping it again
+ * would chase the generation bump of our own patch forever.
+ *
+ * A re-import request (generation 0/null) on an imported, unchanged tag is
+ * not stamped first: the import runs at the stamp it would get, and
+ * planSettledGenerations then writes the generation the status observed, so a
+ * re-import that finds nothing new costs one spec write and no status write.
  */
 export function planSpecGenerations(
   stream: ImageStream,
@@ -104,8 +109,35 @@ export function planSpecGenerations(
     const statusTag = findStatusTag(stream, tag.name);
     const changed = statusTag?.specHash !== specFingerprint(stream, tag, cfg);
     const observed = observedGeneration(statusTag);
-    if (!hasGeneration(tag) || (changed && tag.generation <= observed)) {
+    const settledLater = !changed && importsSomething(stream, tag);
+    if (hasGeneration(tag) ? changed && tag.generation <= observed : !settledLater) {
       updates.push({ index, name: tag.name, generation: stampGeneration(stream, statusTag) });
+    }
+  });
+  return { updates, patch: generationPatch(stream, updates) };
+}
+
+function importsSomething(stream: ImageStream, tag: TagReference): boolean {
+  const kind = classifySource(stream, tag).kind;
+  return kind !== "none" && kind !== "tracking";
+}
+
+/**
+ * After a pass recorded outcomes for `tagNames`: each such spec tag's
+ * generation becomes what its status now observes, which answers a
+ * generation-0 re-import request (and any other value a user wrote) with the
+ * generation the import really recorded.
+ */
+export function planSettledGenerations(
+  stream: ImageStream,
+  tagNames: ReadonlySet<string>,
+): SpecGenerationPlan {
+  const updates: SpecGenerationUpdate[] = [];
+  (stream.spec?.tags ?? []).forEach((tag, index) => {
+    if (!tagNames.has(tag.name)) return;
+    const observed = observedGeneration(findStatusTag(stream, tag.name));
+    if (observed > 0 && tag.generation !== observed) {
+      updates.push({ index, name: tag.name, generation: observed });
     }
   });
   return { updates, patch: generationPatch(stream, updates) };

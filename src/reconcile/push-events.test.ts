@@ -59,7 +59,7 @@ describe("tagsFollowing", () => {
       docker("b", "127.0.0.1:5000/demo/app:v2"),
       docker("c", "127.0.0.1:5000/demo/app:v1", false),
       docker("d", "127.0.0.1:5001/demo/app:v1"),
-      docker("e", "127.0.0.1:5000/demo/app@sha256:" + "a".repeat(64)),
+      docker("e", `127.0.0.1:5000/demo/app@sha256:${"a".repeat(64)}`),
       { name: "f", from: { kind: "ImageStreamTag", name: "a" } },
       docker("g", "not a reference"),
     ]);

@@ -43,7 +43,6 @@ function canonical(status: ImageStreamStatus | undefined) {
     status?.repository ? (status.repository.additionalTags ?? []) : null,
     status?.tagCount ?? null,
     time(status?.lastUpdated),
-    status?.observedGeneration ?? null,
   ];
 }
 

@@ -98,12 +98,12 @@ describe("applyOutcomes: one tag", () => {
       false,
     ],
     [
-      "same digest, newer generation: generation only",
+      "same digest, newer generation: no status change",
       stream([statusTag("t", [event(A)], { specHash: "h" })]),
       [imported("t", A, 2)],
-      { items: [event(A, 2)] },
+      { items: [event(A)] },
       [],
-      true,
+      false,
     ],
     [
       "new digest: prepended",
@@ -247,7 +247,7 @@ describe("applyOutcomes: stream-wide rules", () => {
     expect(statusEquals(got.status, again.status)).toBe(true);
   });
 
-  it("summary fields: tagCount, lastUpdated, observedGeneration, repository from ctx", () => {
+  it("summary fields: tagCount, lastUpdated, repository from ctx; no observedGeneration", () => {
     const s = stream(
       [statusTag("t", [event(A)]), statusTag("u", null, { conditions: [failure("NotFound", 1)] })],
       {
@@ -262,8 +262,9 @@ describe("applyOutcomes: stream-wide rules", () => {
       dockerImageRepository: "registry.local/team/app",
       tagCount: 2,
       lastUpdated: nowText,
-      observedGeneration: 7,
     });
+    // a spec change alone must never need a status write (ADR 0003)
+    expect(got.status).not.toHaveProperty("observedGeneration");
     expect(got.status.publicDockerImageRepository).toBeUndefined();
   });
 

@@ -125,7 +125,6 @@ function buildStatus(stream: ImageStream, tags: StatusTag[], ctx: ApplyContext):
       : stream.status?.repository && structuredClone(stream.status.repository)
     : undefined;
   const lastUpdated = newestCreated(sorted);
-  const generation = stream.metadata.generation;
   return {
     dockerImageRepository: ctx.dockerImageRepository ?? "",
     ...(ctx.publicDockerImageRepository
@@ -135,7 +134,6 @@ function buildStatus(stream: ImageStream, tags: StatusTag[], ctx: ApplyContext):
     ...(repository ? { repository } : {}),
     tagCount: sorted.filter((t) => (t.items?.length ?? 0) > 0).length,
     ...(lastUpdated ? { lastUpdated } : {}),
-    ...(generation !== undefined ? { observedGeneration: generation } : {}),
   };
 }
 

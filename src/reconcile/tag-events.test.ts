@@ -40,10 +40,17 @@ describe("recordSuccess: history rules vs items[0]", () => {
       false,
     ],
     [
-      "same ref and image, newer generation: only items[0].generation moves",
+      "same ref and image, newer generation: nothing changes (the spec generation is settled instead)",
       statusTag("t", [event(A, 2), event(B, 1)]),
       { dockerImageReference: refA, image: A, generation: 5 },
-      [{ ...event(A, 2), generation: 5 }, event(B, 1)],
+      [event(A, 2), event(B, 1)],
+      false,
+    ],
+    [
+      "same ref and image after a failure: conditions cleared and items[0].generation moves",
+      statusTag("t", [event(A, 2)], { conditions: [failure("NotFound", 5)] }),
+      { dockerImageReference: refA, image: A, generation: 5 },
+      [{ ...event(A, 2), generation: 5 }],
       true,
     ],
     [

@@ -33,10 +33,15 @@ function withSpecHash(tag: StatusTag, specHash: string | undefined): StatusTag {
 }
 
 /**
- * vs items[0]: same reference+image+generation -> no change; same
- * reference+image -> only items[0].generation moves; otherwise a new event is
+ * vs items[0]: same reference+image -> no new event; otherwise a new event is
  * prepended. A success always clears the conditions (our retries can succeed
  * at the generation that failed).
+ *
+ * Deviation from OpenShift (ADR 0003): on an unchanged image, OpenShift moves
+ * items[0].generation to the request's generation, a status write per
+ * re-import request. We move it only when the tag changes anyway (conditions
+ * cleared); otherwise the controller settles the spec generation back to the
+ * observed one, so a re-import that finds nothing new writes no status.
  */
 export function recordSuccess(
   current: StatusTag | undefined,
@@ -48,8 +53,9 @@ export function recordSuccess(
   const items = copyItems(current?.items);
   const head = items[0];
   let itemsChanged = false;
+  const hadConditions = (current?.conditions?.length ?? 0) > 0;
   if (head && head.dockerImageReference === ev.dockerImageReference && head.image === ev.image) {
-    if (head.generation !== ev.generation) {
+    if (hadConditions && head.generation !== ev.generation) {
       head.generation = ev.generation;
       itemsChanged = true;
     }
@@ -57,7 +63,6 @@ export function recordSuccess(
     items.unshift({ created: formatTime(now), ...ev });
     itemsChanged = true;
   }
-  const hadConditions = (current?.conditions?.length ?? 0) > 0;
   const tag = withSpecHash({ tag: tagName, items }, specHash ?? current?.specHash);
   return { tag, changed: itemsChanged || hadConditions || !current };
 }

@@ -26,7 +26,7 @@ export async function runImport(args: readonly string[], io: Io): Promise<number
   const results =
     plan.wait.kind === "tags"
       ? await waitForTags(session, options, plan.wait.tags, deadline)
-      : await waitForRepository(session, options, stream, deadline);
+      : await waitForRepository(session, options, deadline);
   const report = formatImportReport(options.stream, results, options.timeoutMs);
   for (const line of report.stdout) io.out(line);
   for (const line of report.stderr) io.err(line);
@@ -75,13 +75,11 @@ async function waitForTags(
 async function waitForRepository(
   session: Session,
   o: ImportOptions,
-  written: ImageStream,
   deadline: number,
 ): Promise<TagResult[]> {
-  const generation = written.metadata.generation ?? 1;
   for (;;) {
     const stream = await readStream(session, o.stream);
-    if (repositoryImported(stream, generation)) return statusTagProgress(stream);
+    if (repositoryImported(stream)) return statusTagProgress(stream);
     if (Date.now() >= deadline) {
       throw new CliError(
         `timed out after ${Math.round(o.timeoutMs / 1000)}s waiting for the import of repository ${stream.spec?.dockerImageRepository ?? ""} (see the stream's Events: kubectl get events --field-selector involvedObject.name=${o.stream})`,

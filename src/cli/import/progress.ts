@@ -49,12 +49,11 @@ export function isSettled(progress: TagProgress): boolean {
 
 /**
  * A whole-repository import is done when the operator stamped the check
- * annotation again (the command removed it) at or after the spec generation
- * the command wrote.
+ * annotation again: the command removed it, and the operator writes it after
+ * every bulk import it runs (a stream without it is always due).
  */
-export function repositoryImported(stream: ImageStream, generation: number): boolean {
-  const stamped = Boolean(stream.metadata.annotations?.[ANN_DOCKER_REPOSITORY_CHECK]);
-  return stamped && (stream.status?.observedGeneration ?? 0) >= generation;
+export function repositoryImported(stream: ImageStream): boolean {
+  return Boolean(stream.metadata.annotations?.[ANN_DOCKER_REPOSITORY_CHECK]);
 }
 
 /** What the tags of a stream hold after a repository import, status order. */

@@ -5,7 +5,7 @@
 import type { ImageStream } from "../../api/types.js";
 import { ANN_DOCKER_REPOSITORY_CHECK, imageObjectName } from "../../api/types.js";
 import type { Logger } from "../../observability/logger.js";
-import { planSpecGenerations } from "../../reconcile/generations.js";
+import { planSettledGenerations, planSpecGenerations } from "../../reconcile/generations.js";
 import { toImageObject } from "../../reconcile/images.js";
 import { planImports } from "../../reconcile/plan-imports.js";
 import { recordAttempts, requeueAfterMs } from "../../reconcile/schedule.js";
@@ -91,10 +91,19 @@ export class ImportReconciler {
       now,
       execution.additionalTags,
     );
-    const nextAttempts = recordAttempts(attempts, execution.outcomes, now, applied.stream);
+    const settled = await this.settleGenerations(applied.stream, execution.outcomes);
+    const nextAttempts = recordAttempts(attempts, execution.outcomes, now, settled);
     this.attempts.set(key, nextAttempts);
-    const requeue = requeueAfterMs(applied.stream, nextAttempts, this.now(), this.deps.planner);
+    const requeue = requeueAfterMs(settled, nextAttempts, this.now(), this.deps.planner);
     return requeue === undefined ? undefined : { requeueAfterMs: Math.max(requeue, 1000) };
+  }
+
+  /** Spec tag generations become what the status observed (answers generation-0 requests). */
+  private async settleGenerations(stream: ImageStream, outcomes: Outcome[]): Promise<ImageStream> {
+    const tags = new Set(outcomes.map((o) => o.tag));
+    const plan = planSettledGenerations(stream, tags);
+    if (plan.patch.length === 0) return stream;
+    return this.deps.writer.patchSpec(stream, plan.patch as JsonPatchOp[]);
   }
 
   private applyContext(additionalTags: string[] | undefined, stream: ImageStream) {
