@@ -21,7 +21,7 @@ export async function runImport(args: readonly string[], io: Io): Promise<number
     return 0;
   }
   const session = openSession(options.global);
-  const { plan, stream } = await requestImport(session, options);
+  const plan = await requestImport(session, options);
   const deadline = Date.now() + options.timeoutMs;
   const results =
     plan.wait.kind === "tags"
@@ -33,17 +33,12 @@ export async function runImport(args: readonly string[], io: Io): Promise<number
   return report.ok ? 0 : 1;
 }
 
-async function requestImport(
-  session: Session,
-  o: ImportOptions,
-): Promise<{ plan: ImportPlan; stream: ImageStream }> {
+async function requestImport(session: Session, o: ImportOptions): Promise<ImportPlan> {
   return withConflictRetry(async () => {
     const current = await session.streams.get(session.namespace, o.stream);
     const plan = planImport(current, o, session.namespace);
-    const written = await executeWrite(session.streams, session.namespace, o.stream, plan.write);
-    const stream = written ?? current;
-    if (!stream) throw new CliError(`image stream "${session.namespace}/${o.stream}" not found`);
-    return { plan, stream };
+    await executeWrite(session.streams, session.namespace, o.stream, plan.write);
+    return plan;
   });
 }
 
