@@ -37,11 +37,11 @@ down:
 integration: deps
 	@hack/cluster-run.sh $(NPM) run test:integration
 
-e2e: deps
+e2e: build
 	@hack/cluster-run.sh $(NPM) run test:e2e
 
 # kind + a local registry container; needs Docker (untested on the dev machines).
-e2e-kind: deps
+e2e-kind: build
 	@hack/kind.sh $(NPM) run test:e2e
 
 # Everything, self-sufficient on a fresh clone; tears the environment down at

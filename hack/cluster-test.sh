@@ -36,6 +36,8 @@ teardown() {
 
 step lint "$npm_cmd" run lint
 step typecheck "$npm_cmd" run typecheck
+# e2e suites run the compiled operator (dist/main.js) and CLI as separate processes
+step build "$npm_cmd" run build
 vitest_step unit unit
 
 if [[ -n "${KUBECONFIG:-}" && -n "${REGISTRY:-}" ]]; then
