@@ -15,6 +15,7 @@ Commands:
   tag            Set spec tags of image streams from images or other tags (oc tag)
   import-image   Import tags now and wait for the result (oc import-image)
   describe       Show an image stream, its tags, import errors and history (oc describe is)
+  why            Explain why a workload with image triggers did or did not roll
 
 Run 'kubectl imagestream COMMAND --help' for a command's flags.
 
@@ -97,5 +98,22 @@ import error and history (newest first, * marks the current image).
 Usage:
   kubectl imagestream describe STREAM...
   kubectl imagestream describe is/STREAM
+
+${GLOBAL}`;
+
+export const WHY_HELP = `Explain what the operator's image triggers do with a workload: for each
+trigger, whether it rolls the container, or why not (paused, tag without image,
+already up to date, changed by hand, not shared across namespaces), with the
+followed tag's import state. Computed from what you can read now, with the same
+rules the operator uses.
+
+Usage:
+  kubectl imagestream why KIND/NAME
+  kubectl imagestream why KIND NAME
+
+KIND is deployment, statefulset, daemonset or cronjob.
+
+Examples:
+  kubectl imagestream why deployment/web
 
 ${GLOBAL}`;

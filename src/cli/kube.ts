@@ -11,6 +11,8 @@ import { KubeStreams, type StreamApi } from "./streams.js";
 export interface Session {
   streams: StreamApi;
   namespace: string;
+  /** for the few reads beyond image streams (`why` reads workloads) */
+  config: KubeConfig;
 }
 
 export function loadConfig(flags: GlobalFlags): KubeConfig {
@@ -44,5 +46,5 @@ export function currentNamespace(kc: KubeConfig, flags: GlobalFlags): string {
 
 export function openSession(flags: GlobalFlags): Session {
   const kc = loadConfig(flags);
-  return { streams: new KubeStreams(kc), namespace: currentNamespace(kc, flags) };
+  return { streams: new KubeStreams(kc), namespace: currentNamespace(kc, flags), config: kc };
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DESCRIBE_HELP, IMPORT_HELP, MAIN_HELP, TAG_HELP } from "./help.js";
+import { DESCRIBE_HELP, IMPORT_HELP, MAIN_HELP, TAG_HELP, WHY_HELP } from "./help.js";
 import { run } from "./run.js";
 
 async function invoke(...argv: string[]) {
@@ -23,6 +23,7 @@ describe("run", () => {
     ["tag", TAG_HELP],
     ["import-image", IMPORT_HELP],
     ["describe", DESCRIBE_HELP],
+    ["why", WHY_HELP],
   ])("%s --help", async (command, help) => {
     expect(await invoke(command, "--help")).toEqual({ code: 0, stdout: help, stderr: "" });
     expect(await invoke("-n", "ns", command, "-h")).toEqual({ code: 0, stdout: help, stderr: "" });

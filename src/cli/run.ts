@@ -7,6 +7,7 @@ import { MAIN_HELP } from "./help.js";
 import { runImport } from "./import/command.js";
 import type { Io } from "./io.js";
 import { runTag } from "./tag/command.js";
+import { runWhy } from "./why/command.js";
 
 type Command = (args: readonly string[], io: Io) => Promise<number>;
 
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, Command> = {
   tag: runTag,
   "import-image": runImport,
   describe: runDescribe,
+  why: runWhy,
 };
 
 function reportError(error: unknown, io: Io): number {

@@ -19,7 +19,7 @@ import {
   uniqueRepository,
 } from "./imports-support.js";
 import { testEnv } from "./support/env.js";
-import { repoRoot } from "./support/kubectl.js";
+import { applyJson, kubectlOk, repoRoot } from "./support/kubectl.js";
 import { type RunningOperator, startOperator } from "./support/operator.js";
 
 const run = promisify(execFile);
@@ -186,6 +186,68 @@ describe("kubectl imagestream", () => {
     expect(result.stderr).toMatch(/^error: tag app:gone failed: Import failed \(NotFound\): .+\n$/);
     const described = await cli("describe", "app", "-n", ns);
     expect(described.stdout).toContain("  ! error: Import failed (NotFound): ");
+  });
+
+  it("why: explains each image trigger of a Deployment with the followed tag's import state", async () => {
+    const fieldPath = (name: string) => `spec.template.spec.containers[?(@.name=="${name}")].image`;
+    const triggers = [
+      { from: { kind: "ImageStreamTag", name: "app:v1" }, fieldPath: fieldPath("web") },
+      { from: { kind: "ImageStreamTag", name: "app:gone" }, fieldPath: fieldPath("side") },
+    ];
+    const applied = applyJson(
+      {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: {
+          name: "web",
+          namespace: ns,
+          annotations: { "image.openshift.io/triggers": JSON.stringify(triggers) },
+        },
+        spec: {
+          selector: { matchLabels: { app: "web" } },
+          template: {
+            metadata: { labels: { app: "web" } },
+            spec: {
+              containers: [
+                { name: "web", image: "busybox" },
+                { name: "side", image: "busybox" },
+              ],
+            },
+          },
+        },
+      },
+      "cli-e2e",
+    );
+    expect(applied.status, applied.stderr).toBe(0);
+    const current = `${testEnv.registry}/${repository}@${second}`;
+    await eventually("the trigger sets the web container", async () => {
+      const image = kubectlOk([
+        "get",
+        "deployment/web",
+        "-n",
+        ns,
+        "-o",
+        "jsonpath={.spec.template.spec.containers[0].image}",
+      ]);
+      return image === current;
+    });
+
+    const result = await cli("why", "deployment/web", "-n", ns);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split("\n");
+    expect(lines.slice(0, 4)).toEqual([
+      `deployment/web in namespace ${ns}: 2 image triggers`,
+      "",
+      `[0] container "web" follows ${ns}/app:v1`,
+      `    UpToDate: container "web" already runs ${ns}/app:v1 (${current})`,
+    ]);
+    expect(lines[4]).toMatch(/^ {4}tag: \* \S+ \(recorded .+ ago\)$/);
+    expect(lines[4]).toContain(current);
+    expect(lines.slice(6, 8)).toEqual([
+      `[1] container "side" follows ${ns}/app:gone`,
+      `    NoImage: image stream tag ${ns}/app:gone has no image yet`,
+    ]);
+    expect(lines[8]).toMatch(/^ {4}tag: ! error: Import failed \(NotFound\): /);
   });
 
   it("reports a missing stream on stderr with exit 1", async () => {

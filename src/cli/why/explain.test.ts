@@ -1,0 +1,174 @@
+import { describe, expect, it } from "vitest";
+import { ANN_TRIGGERS, type ImageStream, type TagReference } from "../../api/types.js";
+import { specFingerprint } from "../../reconcile/index.js";
+import { workload } from "../../reconcile/triggers/testdata.js";
+import {
+  explainWorkload,
+  parseWorkloadTriggers,
+  type StreamRead,
+  streamsToRead,
+} from "./explain.js";
+
+const NOW = new Date("2024-05-01T12:00:00Z");
+const D1 = `sha256:${"1".repeat(64)}`;
+const REF = `quay.io/org/app@${D1}`;
+
+function trigger(from: string, container: string, extra: object = {}) {
+  return {
+    from: { kind: "ImageStreamTag", name: from },
+    fieldPath: `spec.template.spec.containers[?(@.name=="${container}")].image`,
+    ...extra,
+  };
+}
+
+function deployment(images: Record<string, string>, triggers: unknown) {
+  return workload("Deployment", images, {
+    annotations: {
+      [ANN_TRIGGERS]: typeof triggers === "string" ? triggers : JSON.stringify(triggers),
+    },
+  });
+}
+
+/** Stream shop/app: v1 imported (REF), gone failed to import. */
+function appStream(): ImageStream {
+  const stream: ImageStream = {
+    metadata: { name: "app", namespace: "shop", generation: 3 },
+    spec: {
+      tags: [
+        { name: "v1", from: { kind: "DockerImage", name: "quay.io/org/app:1" }, generation: 2 },
+        { name: "gone", from: { kind: "DockerImage", name: "quay.io/org/gone:1" }, generation: 3 },
+      ],
+    },
+    status: { tags: [] },
+  };
+  const [v1, gone] = stream.spec?.tags ?? [];
+  stream.status?.tags?.push(
+    {
+      tag: "v1",
+      specHash: specFingerprint(stream, v1 as TagReference),
+      items: [
+        { created: "2024-05-01T11:58:00Z", dockerImageReference: REF, image: D1, generation: 2 },
+      ],
+    },
+    {
+      tag: "gone",
+      specHash: specFingerprint(stream, gone as TagReference),
+      items: null,
+      conditions: [
+        {
+          type: "ImportSuccess",
+          status: "False",
+          reason: "NotFound",
+          message: "manifest unknown",
+          generation: 3,
+          lastTransitionTime: "2024-05-01T11:59:00Z",
+        },
+      ],
+    },
+  );
+  return stream;
+}
+
+const reads = (entries: [string, StreamRead][]) => new Map(entries);
+
+describe("explainWorkload", () => {
+  it("says per trigger what the operator does and the followed tag's state", () => {
+    const w = deployment({ web: REF, side: "busybox", init: "x" }, [
+      trigger("app:v1", "web"),
+      trigger("app:gone", "side"),
+      trigger("app:v1", "init", { paused: true }),
+    ]);
+    expect(
+      explainWorkload(w, "deployment/app", reads([["shop/app", { stream: appStream() }]]), NOW),
+    ).toBe(
+      [
+        "deployment/app in namespace shop: 3 image triggers",
+        "",
+        '[0] container "web" follows shop/app:v1',
+        `    UpToDate: container "web" already runs shop/app:v1 (${REF})`,
+        `    tag: * ${REF} (recorded 2 minutes ago)`,
+        "",
+        '[1] container "side" follows shop/app:gone',
+        "    NoImage: image stream tag shop/app:gone has no image yet",
+        "    tag: ! error: Import failed (NotFound): manifest unknown (About a minute ago)",
+        "",
+        '[2] container "init" follows shop/app:v1 (paused)',
+        "    Paused: trigger on shop/app:v1 is paused",
+        `    tag: * ${REF} (recorded 2 minutes ago)`,
+      ].join("\n"),
+    );
+  });
+
+  it("a container that does not run the tag's image yet: the operator's next write", () => {
+    const w = deployment({ web: "busybox" }, [trigger("app:v1", "web")]);
+    const text = explainWorkload(
+      w,
+      "deployment/app",
+      reads([["shop/app", { stream: appStream() }]]),
+      NOW,
+    );
+    expect(text).toContain(
+      `    NewTrigger: the operator sets container "web" to ${REF} on its next pass (if this stays, check that the operator is running)`,
+    );
+  });
+
+  it("a missing stream, an unreadable one and a broken trigger", () => {
+    const w = deployment({ web: "busybox", side: "busybox" }, [
+      trigger("wbe:v1", "web"),
+      {
+        ...trigger("app:v1", "side"),
+        from: { kind: "ImageStreamTag", name: "app:v1", namespace: "lib" },
+      },
+      trigger("app:v1", "nope"),
+    ]);
+    const text = explainWorkload(
+      w,
+      "deployment/app",
+      reads([
+        ["shop/wbe", {}],
+        ["lib/app", { error: "forbidden: cannot get imagestreams in lib" }],
+      ]),
+      NOW,
+    );
+    expect(text).toContain(
+      '[0] container "web" follows shop/wbe:v1\n    NoImage: image stream tag shop/wbe:v1 has no image: image stream shop/wbe does not exist',
+    );
+    expect(text).toContain(
+      '[1] container "side" follows lib/app:v1\n    CrossNamespaceNotAllowed: cross-namespace trigger not allowed',
+    );
+    expect(text).toContain(
+      "    cannot read image stream lib/app: forbidden: cannot get imagestreams in lib",
+    );
+    expect(text).toMatch(
+      /\n\nProblems:\n {2}! NoSuchContainer \(trigger \[2\]\): no such container: "nope"/,
+    );
+  });
+
+  it("a workload without triggers, or with an annotation that does not parse", () => {
+    const plain = workload("Deployment", { web: "busybox" });
+    expect(explainWorkload(plain, "deployment/app", reads([]), NOW)).toBe(
+      `deployment/app in namespace shop has no valid image triggers (annotation ${ANN_TRIGGERS})`,
+    );
+    const broken = deployment({ web: "busybox" }, "[{");
+    expect(explainWorkload(broken, "deployment/app", reads([]), NOW)).toMatch(
+      /has no valid image triggers .*\n\nProblems:\n {2}! InvalidJSON: /,
+    );
+  });
+});
+
+describe("streamsToRead", () => {
+  it("lists each followed stream once", () => {
+    const w = deployment({ a: "x", b: "x", c: "x" }, [
+      trigger("app:v1", "a"),
+      trigger("app:v2", "b"),
+      {
+        ...trigger("base:1", "c"),
+        from: { kind: "ImageStreamTag", name: "base:1", namespace: "lib" },
+      },
+    ]);
+    expect(streamsToRead(parseWorkloadTriggers(w))).toEqual([
+      { namespace: "shop", name: "app" },
+      { namespace: "lib", name: "base" },
+    ]);
+  });
+});
