@@ -97,17 +97,23 @@ export function pushToRegistry(repository: string, tag: string): Promise<PushedI
   );
 }
 
+export interface StreamOptions {
+  annotations?: Record<string, string>;
+  /** importPolicy.scheduled: re-imported on a schedule, and at once on a push notification */
+  scheduled?: boolean;
+}
+
 /** A stream whose tags import repository:tag from the plain registry (insecure: HTTP). */
 export async function createStream(
   namespace: string,
   name: string,
   tags: Record<string, string>,
-  annotations?: Record<string, string>,
+  { annotations, scheduled }: StreamOptions = {},
 ): Promise<ImageStream> {
   const specTags = Object.entries(tags).map(([tag, source]) => ({
     name: tag,
     from: { kind: "DockerImage", name: `${testEnv.registry}/${source}` },
-    importPolicy: { insecure: true },
+    importPolicy: { insecure: true, ...(scheduled ? { scheduled: true } : {}) },
   }));
   return (await custom.createNamespacedCustomObject({
     ...STREAMS,
@@ -147,15 +153,35 @@ export async function annotateStream(
   );
 }
 
-/** What `oc tag` / `oc import-image` do to ask for a re-import (ADR 0003). */
+/**
+ * What `oc tag` / `oc import-image` do to ask for a re-import (ADR 0003): the
+ * spec tag's generation set to 0. Waits first until an earlier request was
+ * answered (the generation is no longer 0): setting 0 where 0 already is
+ * changes nothing, so the API server sends no watch event, and the import
+ * controller's settle patch then overwrites the 0 without importing the new
+ * image (a lost request; reported to the import controller's owner).
+ */
 export async function requestReimport(namespace: string, name: string, tag: string): Promise<void> {
-  const stream = await getStream(namespace, name);
+  const stream = await reimportAnswered(namespace, name, tag);
   const index = stream.spec?.tags?.findIndex((t) => t.name === tag) ?? -1;
   if (index < 0) throw new Error(`no spec tag ${tag} in ${namespace}/${name}`);
   await patchStream(namespace, name, [
     { op: "test", path: `/spec/tags/${index}/name`, value: tag },
     { op: "add", path: `/spec/tags/${index}/generation`, value: 0 },
   ]);
+}
+
+/** The stream once no re-import request of the tag is pending (generation not 0). */
+export function reimportAnswered(
+  namespace: string,
+  name: string,
+  tag: string,
+): Promise<ImageStream> {
+  return eventually(`an earlier re-import of ${namespace}/${name}:${tag} answered`, async () => {
+    const stream = await getStream(namespace, name);
+    const generation = stream.spec?.tags?.find((t) => t.name === tag)?.generation;
+    return generation === 0 || generation === null ? undefined : stream;
+  });
 }
 
 export function currentItem(stream: ImageStream, tag: string) {
