@@ -130,7 +130,7 @@ describe("kubectl imagestream", () => {
     ]);
     expect(block[5]).toBe(`  * ${testEnv.registry}/${repository}@${second}`);
     expect(block[6]).toMatch(
-      new RegExp(`^ {6}(\\d+ seconds|Less than a second|About a minute) ago   ${second}$`),
+      new RegExp(`^ {6}(\\d+ seconds?|Less than a second|About a minute) ago   ${second}$`),
     );
     expect(block[7]).toBe(`    ${testEnv.registry}/${repository}@${first}`);
     expect(block[8]).toMatch(new RegExp(` ago   ${first}$`));

@@ -215,7 +215,6 @@ describe("ImageStream status: our fields are kept", () => {
       repository: { additionalTags: ["old-1", "old-2"] },
       tagCount: 2,
       lastUpdated: "2026-01-02T03:04:05Z",
-      observedGeneration: 1,
     };
     const { name } = target.metadata;
     const statusPatch = {

@@ -167,9 +167,8 @@ describe("import of a DockerImage tag", () => {
     expect(await streamEvents(namespace, "app")).toHaveLength(eventsBefore);
   });
 
-  // The "Done when" asks for no status write here. The current design
-  // (OpenShift's rule: same image, other generation -> items[0].generation
-  // moves; plus our status.observedGeneration) writes one: see the report.
+  // The "Done when": no status write. The spec generation is settled
+  // back to the observed one instead (ADR 0003).
   it("a re-import request with nothing pushed writes no status", async () => {
     const before = await settled(namespace, "app");
     const statusWrites = await operator.metric(STATUS_PATCHES);
@@ -181,7 +180,7 @@ describe("import of a DockerImage tag", () => {
     const after = await settled(namespace, "app");
 
     expect(items(after, "v1").map((i) => i.image)).toEqual([second, first]);
-    // the only write after the user's request is our generation stamp
+    // the only write after the user's request settles the spec generation
     expect(await operator.metric(SPEC_PATCHES)).toBe(specWrites + 1);
     expect(await operator.metric(STATUS_PATCHES)).toBe(statusWrites);
     expect(after.status).toEqual(before.status);
