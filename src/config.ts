@@ -64,6 +64,11 @@ export const FLAGS = {
     env: "ISO_REGISTRY_HOSTNAME",
     help: "integrated registry host; sets status.dockerImageRepository and enables Local reference policy",
   },
+  "image-gc-interval-seconds": {
+    env: "ISO_IMAGE_GC_INTERVAL_SECONDS",
+    help: "how often unreferenced Image objects are collected; 0 disables (needs all namespaces watched)",
+    default: "300",
+  },
   "image-gc-grace-minutes": {
     env: "ISO_IMAGE_GC_GRACE_MINUTES",
     help: "age before an unreferenced Image object is deleted",
@@ -116,6 +121,7 @@ export interface Config {
   registryTimeoutMs: number;
   registryHostname?: string;
   imageGcGraceMinutes: number;
+  imageGcIntervalSeconds: number;
   metricsAddr: { host: string; port: number };
   webhook?: { addr: { host: string; port: number }; secret: string };
   leaderElect: boolean;
@@ -190,6 +196,11 @@ function buildConfig(
       positiveInt("registry-timeout-seconds", get("registry-timeout-seconds")) * 1000,
     registryHostname: get("registry-hostname"),
     imageGcGraceMinutes: positiveInt("image-gc-grace-minutes", get("image-gc-grace-minutes"), true),
+    imageGcIntervalSeconds: positiveInt(
+      "image-gc-interval-seconds",
+      get("image-gc-interval-seconds"),
+      true,
+    ),
     metricsAddr: hostPort("metrics-addr", get("metrics-addr") ?? "0.0.0.0:8080"),
     webhook: webhook(get("webhook-addr"), get("webhook-secret")),
     leaderElect: bool("leader-elect", get("leader-elect")),

@@ -105,8 +105,15 @@ export class Manager {
     };
     this.triggers = new TriggerControllers({ ...deps, recorder, streams: this.streams });
     this.gc =
-      config.namespaces.length === 0 && config.imageGcGraceMinutes > 0
-        ? new ImageGarbageCollector(this.streams, images, writer, config, log)
+      config.namespaces.length === 0 && config.imageGcIntervalSeconds > 0
+        ? new ImageGarbageCollector(
+            this.streams,
+            images,
+            writer,
+            config,
+            log,
+            config.imageGcIntervalSeconds * 1000,
+          )
         : undefined;
   }
 
