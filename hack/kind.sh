@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make e2e-kind`: the e2e suite against a kind cluster instead of the
-# loopback control plane. Needs Docker, kind and kubectl; NOT run on the
+# loopback control plane. Needs Docker, kind, kubectl and helm; NOT run on the
 # project's machines (no Docker there), see docs/testing.md.
 #
 #   hack/kind.sh COMMAND...   create what is missing, then run COMMAND with the env
@@ -38,7 +38,7 @@ if [[ "${1:-}" == down ]]; then
   exec "$here/cluster.sh" down
 fi
 (($# > 0)) || die "usage: $0 COMMAND... | down"
-for tool in docker kind kubectl; do
+for tool in docker kind kubectl helm; do
   command -v "$tool" >/dev/null || die "$tool is required for hack/kind.sh"
 done
 mkdir -p "$STATE/logs"
