@@ -42,6 +42,7 @@ import { FirstSeen } from "./trigger-watch.js";
 const CHANGES = Number(process.env.ISO_BENCH_CHANGES ?? 100);
 const FOLLOWERS = Number(process.env.ISO_BENCH_FOLLOWERS ?? 200);
 const FANOUT_CHANGES = Number(process.env.ISO_BENCH_FANOUT_CHANGES ?? 3);
+const NOTIFIED_TIMEOUT_MS = 15_000;
 
 interface Sample {
   tagToPatchedMs: number;
@@ -95,30 +96,56 @@ async function followed(ns: string, name: string, scheduled: boolean): Promise<s
   return repository;
 }
 
-/** One change of stream `name`; with `request`, the re-import is asked for after the push. */
-async function measure(ns: string, name: string, w: Watchers, request: boolean): Promise<Sample> {
+/**
+ * One change of stream `name`; with `request`, the re-import is asked for
+ * after the push. Without (push notification), a change not rolled out within
+ * NOTIFIED_TIMEOUT_MS is counted as lost instead of failing the run: the
+ * registry can notify before the tag points at the new manifest (see
+ * docs/benchmarks.md), and the next push moves the tag anyway.
+ */
+async function measure(
+  ns: string,
+  name: string,
+  w: Watchers,
+  request: boolean,
+): Promise<Sample | undefined> {
   if (request) await reimportAnswered(ns, name, "latest"); // see requestReimport
   const repository = `${ns}/${name}`;
   const pushed = await pushToRegistry(repository, "latest");
   const pushedAt = performance.now();
   if (request) await requestReimport(ns, name, "latest");
   const reference = `${testEnv.registry}/${repository}@${pushed.digest}`;
-  const [tagMoved, patched, replicaSet] = await Promise.all([
-    w.streams.at(pushed.digest).catch(async (err) => {
-      const stream = await getStream(ns, name);
-      throw new Error(
-        `${err}; stream now: ${JSON.stringify({ spec: stream.spec, status: stream.status })}`,
-      );
-    }),
-    w.deployments.at(reference),
-    w.replicaSets.at(reference),
+  const timeout = request ? 60_000 : NOTIFIED_TIMEOUT_MS;
+  const seen = Promise.all([
+    w.streams.at(pushed.digest, timeout),
+    w.deployments.at(reference, timeout),
+    w.replicaSets.at(reference, timeout),
   ]);
-  return { tagToPatchedMs: patched - tagMoved, pushToReplicaSetMs: replicaSet - pushedAt };
+  try {
+    const [tagMoved, patched, replicaSet] = await seen;
+    return { tagToPatchedMs: patched - tagMoved, pushToReplicaSetMs: replicaSet - pushedAt };
+  } catch (err) {
+    const stream = await getStream(ns, name);
+    const state = JSON.stringify({
+      spec: stream.spec?.tags,
+      items: stream.status?.tags?.[0]?.items?.slice(0, 2),
+    });
+    if (request) throw new Error(`${err}; stream now: ${state}`);
+    process.stderr.write(
+      `lost: ${pushed.digest} not rolled out in ${timeout} ms; stream: ${state}\n`,
+    );
+    return undefined;
+  }
 }
 
 async function series(ns: string, name: string, w: Watchers, request: boolean) {
   const samples: Sample[] = [];
-  for (let i = 0; i < CHANGES; i++) samples.push(await measure(ns, name, w, request));
+  let lost = 0;
+  for (let i = 0; i < CHANGES; i++) {
+    const sample = await measure(ns, name, w, request);
+    if (sample === undefined) lost++;
+    else samples.push(sample);
+  }
   const how = request ? "re-import request" : "push notification";
   return [
     summary(
@@ -129,6 +156,7 @@ async function series(ns: string, name: string, w: Watchers, request: boolean) {
       `push -> ReplicaSet (${how})`,
       samples.map((s) => s.pushToReplicaSetMs),
     ),
+    ...(lost > 0 ? [`  pushes never rolled out (${how}): ${lost} of ${CHANGES}`] : []),
   ];
 }
 
@@ -159,7 +187,7 @@ async function run(ns: string, operator: RunningOperator, w: Watchers): Promise<
   );
   const expected = (notified ? 2 : 1) * (CHANGES + 1);
   lines.push(
-    `Deployment patches by the operator: ${writes} (${expected} expected: first trigger + each move)`,
+    `Deployment patches by the operator: ${writes} (${expected} expected: first trigger + each move, less lost pushes)`,
   );
   if (FOLLOWERS > 0 && FANOUT_CHANGES > 0) {
     lines.push(...(await fanOut(ns, w.streams, FOLLOWERS, FANOUT_CHANGES)));
