@@ -75,9 +75,9 @@ describe("planSpecGenerations: which tags are stamped", () => {
       ],
     ],
     [
-      "generation 0 (re-import request) on an imported tag: settled after the import instead",
+      "generation 0 (re-import request) on an imported tag",
       observedStream({ spec: dockerTag("t", ref, { generation: 0 }), observed: 4, generation: 9 }),
-      [],
+      [{ name: "t", generation: 9 }],
     ],
     [
       "unchanged and observed: nothing",
@@ -271,6 +271,14 @@ describe("planSpecGenerations: no loop after our own patch bumps metadata.genera
       }),
     ],
     [
+      "re-import request",
+      observedStream({
+        spec: dockerTag("t", "r:1", { generation: 0 }),
+        observed: 3,
+        generation: 3,
+      }),
+    ],
+    [
       "changed source",
       observedStream({
         spec: dockerTag("t", "r:2", { generation: 3 }),
@@ -351,6 +359,12 @@ describe("planSettledGenerations", () => {
     [
       "re-import found the same image: back to the observed generation",
       observedStream({ spec: dockerTag("t", ref, { generation: 0 }), observed: 4, generation: 9 }),
+      ["t"],
+      [{ name: "t", generation: 4 }],
+    ],
+    [
+      "stamped request, same image found: back down to the observed generation",
+      observedStream({ spec: dockerTag("t", ref, { generation: 9 }), observed: 4, generation: 10 }),
       ["t"],
       [{ name: "t", generation: 4 }],
     ],

@@ -88,17 +88,18 @@ export interface SpecGenerationPlan {
 }
 
 /**
- * Before importing, a tag is stamped when it is new or its spec changed since
- * the last recorded outcome (fingerprint differs from status specHash) while
- * its generation was already observed, or when its generation is 0/null and
- * it imports nothing (tracking tags, tags without from). A changed tag whose
- * generation is above the observed one is already pending: stamping it again
- * would chase the generation bump of our own patch forever.
+ * Before importing, a tag is stamped when its generation is 0/null/absent, or
+ * when its spec changed since the last recorded outcome (fingerprint differs
+ * from status specHash, which covers a new tag) while its generation was
+ * already observed. A changed tag whose generation is above the observed one
+ * is already pending: stamping it again would chase the generation bump of our
+ * own patch forever.
  *
- * A re-import request (generation 0/null) on an imported, unchanged tag is
- * not stamped first: the import runs at the stamp it would get, and
- * planSettledGenerations then writes the generation the status observed, so a
- * re-import that finds nothing new costs one spec write and no status write.
+ * Stamping a re-import request (generation 0) right away matters: a second
+ * request writing 0 over a 0 is no change for the API server (no watch event)
+ * and would be lost. After the import, planSettledGenerations writes the
+ * generation the status observed, so a re-import that finds nothing new
+ * writes no status.
  */
 export function planSpecGenerations(
   stream: ImageStream,
@@ -109,17 +110,11 @@ export function planSpecGenerations(
     const statusTag = findStatusTag(stream, tag.name);
     const changed = statusTag?.specHash !== specFingerprint(stream, tag, cfg);
     const observed = observedGeneration(statusTag);
-    const settledLater = !changed && importsSomething(stream, tag);
-    if (hasGeneration(tag) ? changed && tag.generation <= observed : !settledLater) {
+    if (!hasGeneration(tag) || (changed && tag.generation <= observed)) {
       updates.push({ index, name: tag.name, generation: stampGeneration(stream, statusTag) });
     }
   });
   return { updates, patch: generationPatch(stream, updates) };
-}
-
-function importsSomething(stream: ImageStream, tag: TagReference): boolean {
-  const kind = classifySource(stream, tag).kind;
-  return kind !== "none" && kind !== "tracking";
 }
 
 /**

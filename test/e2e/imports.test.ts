@@ -180,8 +180,8 @@ describe("import of a DockerImage tag", () => {
     const after = await settled(namespace, "app");
 
     expect(items(after, "v1").map((i) => i.image)).toEqual([second, first]);
-    // the only write after the user's request settles the spec generation
-    expect(await operator.metric(SPEC_PATCHES)).toBe(specWrites + 1);
+    // the only writes after the user's request: the stamp, then settling back (ADR 0003)
+    expect(await operator.metric(SPEC_PATCHES)).toBe(specWrites + 2);
     expect(await operator.metric(STATUS_PATCHES)).toBe(statusWrites);
     expect(after.status).toEqual(before.status);
   });

@@ -18,6 +18,7 @@ import { type ImageStreamWriter, isConflict, type JsonPatchOp } from "../imagest
 import { splitKey } from "../informer.js";
 import type { ReconcileResult } from "../workqueue.js";
 import { type ExecuteDeps, executePlan } from "./execute.js";
+import { recordingWriter, SupersededVersions } from "./own-writes.js";
 
 export interface ImportControllerDeps extends Omit<ExecuteDeps, "lookup" | "log"> {
   getStream: (namespace: string, name: string) => ImageStream | undefined;
@@ -34,10 +35,13 @@ const STATUS_WRITE_ATTEMPTS = 4;
 
 export class ImportReconciler {
   private readonly attempts = new Map<string, AttemptLog>();
+  private readonly superseded = new SupersededVersions();
+  private readonly writer: ImageStreamWriter;
   private readonly now: () => Date;
 
   constructor(private readonly deps: ImportControllerDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.writer = recordingWriter(deps.writer, this.superseded);
   }
 
   /** Forget failure records of a namespace's streams (its pull secrets changed): retry now. */
@@ -66,12 +70,17 @@ export class ImportReconciler {
     let stream = this.deps.getStream(namespace, name);
     if (!stream) {
       this.attempts.delete(key);
+      this.superseded.forget(key);
+      return undefined;
+    }
+    if (this.superseded.isStale(key, stream.metadata.resourceVersion)) {
+      log.debug("cache still holds a version our own write replaced; its event will requeue");
       return undefined;
     }
     const gens = planSpecGenerations(stream, this.deps.planner);
     if (gens.patch.length > 0) {
       log.debug({ tags: gens.updates.map((u) => u.name) }, "stamping spec tag generations");
-      stream = await this.deps.writer.patchSpec(stream, gens.patch as JsonPatchOp[]);
+      stream = await this.writer.patchSpec(stream, gens.patch as JsonPatchOp[]);
     }
     const now = this.now();
     const attempts = this.attempts.get(key) ?? new Map();
@@ -103,7 +112,7 @@ export class ImportReconciler {
     const tags = new Set(outcomes.map((o) => o.tag));
     const plan = planSettledGenerations(stream, tags);
     if (plan.patch.length === 0) return stream;
-    return this.deps.writer.patchSpec(stream, plan.patch as JsonPatchOp[]);
+    return this.writer.patchSpec(stream, plan.patch as JsonPatchOp[]);
   }
 
   private applyContext(additionalTags: string[] | undefined, stream: ImageStream) {
@@ -139,7 +148,7 @@ export class ImportReconciler {
       } catch (err) {
         if (!isConflict(err) || attempt >= STATUS_WRITE_ATTEMPTS) throw err;
         // Someone else wrote the stream: re-apply the same outcomes to its new state.
-        const fresh = await this.deps.writer.getStream(
+        const fresh = await this.writer.getStream(
           stream.metadata.namespace ?? "",
           stream.metadata.name ?? "",
         );
@@ -152,15 +161,14 @@ export class ImportReconciler {
   private async write(stream: ImageStream, result: ApplyResult, now: Date): Promise<ImageStream> {
     for (const img of result.images) {
       const obj = toImageObject(img);
-      if (!this.deps.imageExists(imageObjectName(img.digest)))
-        await this.deps.writer.applyImage(obj);
+      if (!this.deps.imageExists(imageObjectName(img.digest))) await this.writer.applyImage(obj);
     }
     let current = stream;
     if (!statusEquals(stream.status, result.status)) {
-      current = await this.deps.writer.writeStatus(current, result.status);
+      current = await this.writer.writeStatus(current, result.status);
     }
     if (result.stampRepositoryCheck) {
-      current = await this.deps.writer.setAnnotation(
+      current = await this.writer.setAnnotation(
         current,
         ANN_DOCKER_REPOSITORY_CHECK,
         formatTime(now),
