@@ -2,6 +2,9 @@
 # Builds the pinned helm CLI from the Go module proxy, once, into the same
 # cache as the control-plane binaries. Prints the path of the helm binary.
 set -euo pipefail
+# Go lives in /usr/local/go on our machines; a non-login shell may not have it on PATH.
+command -v go >/dev/null || export PATH="/usr/local/go/bin:$PATH"
+command -v go >/dev/null || { echo "$0: Go is required (https://go.dev/dl or the distribution's package)" >&2; exit 1; }
 HELM_VERSION=v4.3.1
 cache=${ISO_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/imagestream-operator}
 bin="$cache/bin/helm-$HELM_VERSION"

@@ -4,6 +4,9 @@
 # outside the repository keyed by version. Prints the bin directory.
 # First run on a 2-core machine: ~10-15 minutes (module download + compile).
 set -euo pipefail
+# Go lives in /usr/local/go on our machines; a non-login shell may not have it on PATH.
+command -v go >/dev/null || export PATH="/usr/local/go/bin:$PATH"
+command -v go >/dev/null || { echo "$0: Go is required (https://go.dev/dl or the distribution's package)" >&2; exit 1; }
 here=$(cd "$(dirname "$0")" && pwd)
 KUBE_VERSION=$(awk '$1 == "k8s.io/kubernetes" && $2 ~ /^v/ {print $2; exit} $2 == "k8s.io/kubernetes" && $3 ~ /^v/ {print $3; exit}' "$here/kube-bins/go.mod")
 ETCD_VERSION=$(awk '$1 == "go.etcd.io/etcd/server/v3" && $2 ~ /^v/ {print $2; exit} $2 == "go.etcd.io/etcd/server/v3" && $3 ~ /^v/ {print $3; exit}' "$here/etcd-bin/go.mod")
