@@ -22,8 +22,19 @@ import {
   type ImageStream,
   VERSION,
 } from "../src/api/types.js";
+import {
+  createNamespace,
+  deleteNamespace,
+  eventually,
+  getStream,
+  patchStream,
+  sleep,
+} from "../test/e2e/imports-support.js";
 import { adminKubeConfig, testEnv } from "../test/e2e/support/env.js";
 import { type PushedImage, pushImage } from "../test/support/registry-push.js";
+
+// The stream and namespace primitives are the import suites' own.
+export { createNamespace, deleteNamespace, eventually, getStream, patchStream, sleep };
 
 export const core = adminKubeConfig.makeApiClient(CoreV1Api);
 export const apps = adminKubeConfig.makeApiClient(AppsV1Api);
@@ -32,34 +43,8 @@ export const custom = adminKubeConfig.makeApiClient(CustomObjectsApi);
 export const eventsApi = adminKubeConfig.makeApiClient(EventsV1Api);
 
 const STREAMS = { group: GROUP, version: VERSION, plural: IMAGESTREAM_PLURAL };
-const jsonPatch = setHeaderOptions("Content-Type", PatchStrategy.JsonPatch);
 const mergePatch = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 export const strategicMerge = setHeaderOptions("Content-Type", PatchStrategy.StrategicMergePatch);
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Polls probe every intervalMs until it returns a value; fails naming what it waited for. */
-export async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 30_000,
-  intervalMs = 200,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const found = await probe();
-      if (found !== undefined && found !== false) return found;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(intervalMs);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last}` : ""}`);
-}
 
 /** Runs fn over items with at most `parallel` calls in flight. */
 export async function inParallel<T, R>(
@@ -77,16 +62,6 @@ export async function inParallel<T, R>(
   };
   await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, worker));
   return results;
-}
-
-export async function createNamespace(prefix: string): Promise<string> {
-  const name = `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
-  await core.createNamespace({ body: { metadata: { name } } });
-  return name;
-}
-
-export async function deleteNamespace(name: string): Promise<void> {
-  await core.deleteNamespace({ name }).catch(() => undefined);
 }
 
 /** A new image (random layer, so a new digest) pushed to the plain registry. */
@@ -127,21 +102,6 @@ export async function createStream(
   })) as ImageStream;
 }
 
-export async function getStream(namespace: string, name: string): Promise<ImageStream> {
-  return (await custom.getNamespacedCustomObject({ ...STREAMS, namespace, name })) as ImageStream;
-}
-
-export async function patchStream(
-  namespace: string,
-  name: string,
-  ops: { op: string; path: string; value?: unknown }[],
-): Promise<ImageStream> {
-  return (await custom.patchNamespacedCustomObject(
-    { ...STREAMS, namespace, name, body: ops },
-    jsonPatch,
-  )) as ImageStream;
-}
-
 export async function annotateStream(
   namespace: string,
   name: string,
@@ -156,10 +116,8 @@ export async function annotateStream(
 /**
  * What `oc tag` / `oc import-image` do to ask for a re-import (ADR 0003): the
  * spec tag's generation set to 0. Waits first until an earlier request was
- * answered (the generation is no longer 0): setting 0 where 0 already is
- * changes nothing, so the API server sends no watch event, and the import
- * controller's settle patch then overwrites the 0 without importing the new
- * image (a lost request; reported to the import controller's owner).
+ * answered (the generation is no longer 0), so each measured change is one
+ * request and one answer.
  */
 export async function requestReimport(namespace: string, name: string, tag: string): Promise<void> {
   const stream = await reimportAnswered(namespace, name, tag);
