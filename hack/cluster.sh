@@ -9,7 +9,7 @@
 #   hack/cluster.sh status  one line per process; exit 1 unless all run
 #   hack/cluster.sh down    stop every process and remove the state dir
 #
-# ISO_CLUSTER_DIR (default <repo>/.cluster) and ISO_PORT_BASE (default 36400)
+# ISO_CLUSTER_DIR (default <repo>/.cluster) and ISO_PORT_BASE (default 26400)
 # select an independent environment; ISO_KUBE_BIN_DIR skips the Go build.
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR

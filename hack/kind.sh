@@ -14,7 +14,7 @@ set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 here=$(cd "$(dirname "$0")" && pwd)
 export ISO_CLUSTER_DIR=${ISO_CLUSTER_DIR:-$(dirname "$here")/.cluster-kind}
-export ISO_PORT_BASE=${ISO_PORT_BASE:-36500}
+export ISO_PORT_BASE=${ISO_PORT_BASE:-26500}
 # shellcheck source=hack/lib/cluster-common.sh
 source "$here/lib/cluster-common.sh"
 # shellcheck source=hack/lib/cluster-pki.sh

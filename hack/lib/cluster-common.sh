@@ -6,7 +6,7 @@
 
 ISO_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 STATE=${ISO_CLUSTER_DIR:-$ISO_REPO/.cluster}
-PORT_BASE=${ISO_PORT_BASE:-36400}
+PORT_BASE=${ISO_PORT_BASE:-26400}
 
 # Fixed offsets from the base so a second cluster only needs another base.
 ETCD_PORT=$((PORT_BASE + 0))
