@@ -1,6 +1,5 @@
 // Wires informers, queues and reconcilers into one running operator. Only the
 // leader runs this; everything here is torn down on shutdown.
-import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import type { KubeConfig, KubernetesObject, V1Secret } from "@kubernetes/client-node";
 import type { Image, ImageStream } from "./api/types.js";
@@ -12,6 +11,7 @@ import { ImportReconciler } from "./controllers/imagestreams/controller.js";
 import { credentialLookup } from "./controllers/imagestreams/execute.js";
 import { NamespaceKeyrings } from "./controllers/imagestreams/keyrings.js";
 import { every, objectKey, ScopedInformer } from "./controllers/informer.js";
+import { instrumentedQueue } from "./controllers/instrumented-queue.js";
 import {
   imageSource,
   imageStreamSource,
@@ -20,8 +20,8 @@ import {
 } from "./controllers/resources.js";
 import { TriggerControllers } from "./controllers/triggers/controller.js";
 import { startWebhookServer, WEBHOOK_PATH } from "./controllers/webhook.js";
-import { WorkQueue } from "./controllers/workqueue.js";
-import { errorSummary, type Logger } from "./observability/logger.js";
+import type { WorkQueue } from "./controllers/workqueue.js";
+import type { Logger } from "./observability/logger.js";
 import type { Metrics } from "./observability/metrics.js";
 import { type PushedTag, tagsFollowing } from "./reconcile/push-events.js";
 import { createRegistryClient } from "./registry/client.js";
@@ -174,28 +174,13 @@ export class Manager {
     reconcile: (key: string, log: Logger) => Promise<{ requeueAfterMs?: number } | undefined>,
   ): WorkQueue {
     const { metrics, log, config } = this.deps;
-    const queue = new WorkQueue(
-      async (key) => {
-        const reconcileLog = log.child({ controller: name, reconcileID: randomUUID(), key });
-        const end = metrics.reconcileTime.startTimer({ controller: name });
-        try {
-          const result = await reconcile(key, reconcileLog);
-          metrics.reconcileTotal.inc({
-            controller: name,
-            result: result?.requeueAfterMs ? "requeue_after" : "success",
-          });
-          return result;
-        } catch (err) {
-          metrics.reconcileTotal.inc({ controller: name, result: "error" });
-          metrics.reconcileErrors.inc({ controller: name });
-          reconcileLog.warn({ err: errorSummary(err) }, "reconcile failed; retrying with backoff");
-          throw err;
-        } finally {
-          end();
-        }
-      },
-      { name, concurrency: config.workers, metrics },
-    );
+    const queue = instrumentedQueue({
+      controller: name,
+      concurrency: config.workers,
+      log,
+      metrics,
+      reconcile,
+    });
     this.queues.push(queue);
     return queue;
   }

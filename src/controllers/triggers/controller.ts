@@ -4,11 +4,10 @@
 // followers of tags whose image actually changed (StreamChangeTracker);
 // workload events wake the workload itself; a periodic resync re-plans every
 // triggered workload (a no-op pass writes nothing).
-import { randomUUID } from "node:crypto";
 import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
 import { ANN_TRIGGERS, type ImageStream } from "../../api/types.js";
 import type { Config } from "../../config.js";
-import { errorSummary, type Logger } from "../../observability/logger.js";
+import type { Logger } from "../../observability/logger.js";
 import type { Metrics } from "../../observability/metrics.js";
 import { isCrossNamespaceAllowed } from "../../reconcile/tenancy.js";
 import {
@@ -21,8 +20,9 @@ import {
 } from "../../reconcile/triggers/index.js";
 import type { Recorder } from "../events.js";
 import { type ChangeVerb, every, ScopedInformer } from "../informer.js";
+import { instrumentedQueue } from "../instrumented-queue.js";
 import { workloadSource } from "../resources.js";
-import { WorkQueue } from "../workqueue.js";
+import type { WorkQueue } from "../workqueue.js";
 import { FollowerIndex } from "./follower-index.js";
 import { workloadKey } from "./keys.js";
 import { ProblemMemory } from "./problem-memory.js";
@@ -132,30 +132,13 @@ export class TriggerControllers {
 
   private makeQueue(reconciler: TriggerReconciler): WorkQueue {
     const { metrics, log, config } = this.deps;
-    return new WorkQueue(
-      async (key) => {
-        const reconcileLog = log.child({
-          controller: CONTROLLER_NAME,
-          reconcileID: randomUUID(),
-          key,
-        });
-        const end = metrics.reconcileTime.startTimer({ controller: CONTROLLER_NAME });
-        try {
-          const result = await reconciler.reconcile(key, reconcileLog);
-          const outcome = result?.requeueAfterMs ? "requeue_after" : "success";
-          metrics.reconcileTotal.inc({ controller: CONTROLLER_NAME, result: outcome });
-          return result;
-        } catch (err) {
-          metrics.reconcileTotal.inc({ controller: CONTROLLER_NAME, result: "error" });
-          metrics.reconcileErrors.inc({ controller: CONTROLLER_NAME });
-          reconcileLog.warn({ err: errorSummary(err) }, "reconcile failed; retrying with backoff");
-          throw err;
-        } finally {
-          end();
-        }
-      },
-      { name: CONTROLLER_NAME, concurrency: config.workers, metrics },
-    );
+    return instrumentedQueue({
+      controller: CONTROLLER_NAME,
+      concurrency: config.workers,
+      log,
+      metrics,
+      reconcile: (key, l) => reconciler.reconcile(key, l),
+    });
   }
 }
 
