@@ -74,36 +74,15 @@ export function applyOutcomes(
 }
 
 function applyOne(current: StatusTag | undefined, o: Outcome, now: Date): TagChange {
-  switch (o.kind) {
-    case "imported":
-      return recordSuccess(
-        current,
-        o.tag,
-        {
-          dockerImageReference: o.result.image.dockerImageReference,
-          image: o.result.image.digest,
-          generation: o.generation,
-        },
-        o.specHash,
-        now,
-      );
-    case "resolved":
-      return recordSuccess(
-        current,
-        o.tag,
-        { dockerImageReference: o.dockerImageReference, image: o.image, generation: o.generation },
-        o.specHash,
-        now,
-      );
-    case "failed":
-      return recordFailure(
-        current,
-        o.tag,
-        { reason: o.reason, message: o.message, generation: o.generation },
-        o.specHash,
-        now,
-      );
+  if (o.kind === "failed") {
+    const failure = { reason: o.reason, message: o.message, generation: o.generation };
+    return recordFailure(current, o.tag, failure, o.specHash, now);
   }
+  const event =
+    o.kind === "imported"
+      ? { dockerImageReference: o.result.image.dockerImageReference, image: o.result.image.digest }
+      : { dockerImageReference: o.dockerImageReference, image: o.image };
+  return recordSuccess(current, o.tag, { ...event, generation: o.generation }, o.specHash, now);
 }
 
 /**
