@@ -12,6 +12,7 @@ import type { Metrics } from "../../observability/metrics.js";
 import { isCrossNamespaceAllowed } from "../../reconcile/tenancy.js";
 import {
   ANN_LAST_APPLIED_IMAGES,
+  APPLIED_LABEL_PREFIX,
   lookupsFromStreams,
   parseTriggers,
   triggerIndexKeys,
@@ -142,9 +143,12 @@ export class TriggerControllers {
   }
 }
 
+// Anything of ours counts too: a workload whose triggers annotation and record
+// were both removed still needs one reconcile to drop our labels.
 function isTriggered(object: WorkloadObject): boolean {
   const annotations = object.metadata?.annotations ?? {};
-  return ANN_TRIGGERS in annotations || ANN_LAST_APPLIED_IMAGES in annotations;
+  if (ANN_TRIGGERS in annotations || ANN_LAST_APPLIED_IMAGES in annotations) return true;
+  return Object.keys(object.metadata?.labels ?? {}).some((l) => l.startsWith(APPLIED_LABEL_PREFIX));
 }
 
 function keyOf(kind: WorkloadKind, object: WorkloadObject): string {

@@ -110,6 +110,30 @@ describe("parseTriggers: valid annotations", () => {
     }
   });
 
+  it("reads field names in any case, as OpenShift's Go JSON decoder does", () => {
+    const result = parse([
+      {
+        From: { KIND: "ImageStreamTag", Name: "web:latest", NameSpace: "shop" },
+        FieldPath: WEB_PATH,
+        Paused: true,
+      },
+      { from: { kind: "ImageStreamTag", name: "proxy:1" }, fieldpath: SIDECAR_PATH },
+    ]);
+    expect(result.problems).toEqual([]);
+    expect(
+      result.triggers.map((t) => [t.from.name, t.from.namespace, t.fieldPath, t.paused]),
+    ).toEqual([
+      ["web:latest", "shop", WEB_PATH, true],
+      ["proxy:1", "shop", SIDECAR_PATH, false],
+    ]);
+  });
+
+  it("prefers the exact spelling when a field is given twice", () => {
+    const result = parse([{ ...trigger("web:latest", WEB_PATH), FieldPath: "nonsense" }]);
+    expect(result.problems).toEqual([]);
+    expect(result.triggers.map((t) => t.fieldPath)).toEqual([WEB_PATH]);
+  });
+
   it("ignores fields it does not know", () => {
     const result = parse([{ ...trigger("web:latest", WEB_PATH), comment: "rolled by CI" }]);
     expect(result.problems).toEqual([]);
@@ -220,11 +244,6 @@ describe("parseTriggers: problems of one trigger", () => {
       "a namespace that is not a string",
       { from: { kind: "ImageStreamTag", name: "web:latest", namespace: 3 }, fieldPath: WEB_PATH },
       'from.namespace must be a string: use "namespace": "NAMESPACE" or leave it out',
-    ],
-    [
-      "a field name in the wrong case",
-      { from: { kind: "ImageStreamTag", name: "web:latest" }, fieldpath: WEB_PATH },
-      'fieldPath is missing (found "fieldpath": field names are case-sensitive): expected spec.template.spec.containers[<sel>].image',
     ],
     [
       "an invalid fieldPath",

@@ -88,9 +88,14 @@ describe("planTriggerUpdates: when a container is written (ADR 0006)", () => {
       "UpToDate",
       V2,
     ],
-    ["already at the tag, unrecorded: recorded", { container: V2, tag: V2 }, "UpToDate", V2],
     [
-      "set by hand to the moved tag: recorded",
+      "already at the tag, unrecorded: recorded with the next write, no write of its own",
+      { container: V2, tag: V2 },
+      "UpToDate",
+      V2,
+    ],
+    [
+      "set by hand to the moved tag: recorded with the next write, no write of its own",
       { container: V2, record: V1, tag: V2 },
       "UpToDate",
       V2,
@@ -104,7 +109,8 @@ describe("planTriggerUpdates: when a container is written (ADR 0006)", () => {
     expect(result.problems).toEqual([]);
     const recordMoved = recorded !== input.record;
     expect(result.lastAppliedChanged).toBe(recordMoved);
-    expect(result.needsWrite).toBe(changed.length > 0 || recordMoved);
+    const writes = changed.length > 0 || (recordMoved && outcome !== "UpToDate");
+    expect(result.needsWrite).toBe(writes);
   });
 
   it("describes a change with the container, both images and the trigger", () => {
@@ -339,11 +345,39 @@ describe("planTriggerUpdates: a record restored by `kubectl rollout undo`", () =
     expect(result.appliedLabels).toEqual({ web: appliedImageHash(V3) });
   });
 
-  it("trusts the annotation of a workload written before labels, and adds the label", () => {
+  it("trusts the annotation of a workload written before labels; the label waits for a write", () => {
     const result = plan(restored(V1, undefined), lookups({ "shop/web:latest": V1 }));
     expect(result.skipped.map((s) => s.reason)).toEqual(["UpToDate"]);
     expect(result.lastAppliedChanged).toBe(false);
     expect(result.appliedLabels).toEqual({ web: appliedImageHash(V1) });
+    expect(result.needsWrite).toBe(false);
+  });
+
+  it("stores the up-to-date containers' records along with another container's write", () => {
+    const object = withTriggers(workload("Deployment", { web: V2, sidecar: "proxy:1" }), [
+      trigger("web:latest", WEB_PATH),
+      trigger("proxy:stable", SIDECAR_PATH),
+    ]);
+    const result = plan(
+      object,
+      lookups({ "shop/web:latest": V2, "shop/proxy:stable": "proxy@sha256:2" }),
+    );
+    expect(result.skipped.map((s) => s.reason)).toEqual(["UpToDate"]);
+    expect(result.changes.map((c) => c.containerName)).toEqual(["sidecar"]);
+    expect(result.lastApplied).toEqual({ [WEB_PATH]: V2, [SIDECAR_PATH]: "proxy@sha256:2" });
+    expect(result.appliedLabels).toEqual({
+      web: appliedImageHash(V2),
+      sidecar: appliedImageHash("proxy@sha256:2"),
+    });
+    expect(result.needsWrite).toBe(true);
+  });
+
+  it("removes our labels from a workload whose triggers and record were both removed", () => {
+    const { labels } = recordedAs({ [WEB_PATH]: V2 });
+    const object = workload("Deployment", { web: V2 }, { labels });
+    const result = plan(object, lookups({ "shop/web:latest": V2 }));
+    expect(result.lastApplied).toEqual({});
+    expect(result.appliedLabels).toEqual({ web: null });
     expect(result.needsWrite).toBe(true);
   });
 

@@ -85,7 +85,11 @@ export function planTriggerUpdates(
 ): TriggerPlan {
   const previous = readLastApplied(workload);
   const labels = readAppliedLabels(workload);
+  // `record` is what we store when we write; `required` leaves out what only
+  // notes a container already at its tag, which alone is no reason to write
   const record = keptRecord(previous.record, parsed);
+  const required = { ...record };
+  const upToDate = new Set<string>();
   const plan: TriggerPlan = {
     changes: [],
     skipped: [],
@@ -100,14 +104,20 @@ export function planTriggerUpdates(
     if (outcome.change !== undefined) plan.changes.push(outcome.change);
     if (outcome.skip !== undefined) plan.skipped.push(outcome.skip);
     if (outcome.problem !== undefined) plan.problems.push(outcome.problem);
-    if (outcome.applied !== undefined) record[trigger.container.key] = outcome.applied;
+    if (outcome.applied === undefined) continue;
+    record[trigger.container.key] = outcome.applied;
+    if (outcome.skip?.reason === "UpToDate") upToDate.add(trigger.container.name);
+    else required[trigger.container.key] = outcome.applied;
   }
   plan.lastAppliedChanged = recordText(record) !== previous.raw;
   plan.appliedLabels = labelChanges(workload.kind, record, labels);
+  const requiredLabels = Object.keys(labelChanges(workload.kind, required, labels)).filter(
+    (name) => !upToDate.has(name),
+  );
+  // a workload already at its tags is not written (issue: "A workload whose
+  // image already equals it is not written"); its record rides on the next write
   plan.needsWrite =
-    plan.changes.length > 0 ||
-    plan.lastAppliedChanged ||
-    Object.keys(plan.appliedLabels).length > 0;
+    plan.changes.length > 0 || recordText(required) !== previous.raw || requiredLabels.length > 0;
   return plan;
 }
 
@@ -181,8 +191,8 @@ function decide(
     return skip(trigger, "NoImage", `image stream tag ${tagName} has no image yet`);
   }
   if (container.image === tagImage) {
-    // recorded even though nothing is written, so that a later manual change
-    // of this container is recognised as one
+    // recorded with the next write (never a write of its own), so that a
+    // later manual change of this container is then recognised as one
     const message = `${containerLabel(container)} already runs ${tagName} (${tagImage})`;
     return { ...skip(trigger, "UpToDate", message), applied: tagImage };
   }

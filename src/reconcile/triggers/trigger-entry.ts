@@ -17,12 +17,13 @@ type Entry = Record<string, unknown>;
 const EXAMPLE_FROM = '"from": {"kind": "ImageStreamTag", "name": "STREAM:TAG"}';
 const TAG_NAME = /^[\w][\w.-]{0,127}$/;
 
-export function validateEntry(entry: unknown, position: number, workload: Workload): EntryResult {
-  if (!isRecord(entry)) {
+export function validateEntry(raw: unknown, position: number, workload: Workload): EntryResult {
+  if (!isRecord(raw)) {
     return {
       messages: [`a trigger must be a JSON object such as {${EXAMPLE_FROM}, "fieldPath": "..."}`],
     };
   }
+  const entry = withGoFieldNames(raw, ENTRY_FIELDS);
   const messages: string[] = [];
   const from = checkFrom(entry, messages);
   const namespace = checkNamespace(from, workload, messages);
@@ -53,11 +54,11 @@ interface CheckedFrom {
 }
 
 function checkFrom(entry: Entry, messages: string[]): CheckedFrom | undefined {
-  const from = entry.from;
-  if (!isRecord(from)) {
-    messages.push(`${missing(entry, "from")}: add ${EXAMPLE_FROM}`);
+  if (!isRecord(entry.from)) {
+    messages.push(`${missing("from")}: add ${EXAMPLE_FROM}`);
     return undefined;
   }
+  const from = withGoFieldNames(entry.from, FROM_FIELDS);
   const kindOk = checkKind(from, messages);
   // The name of another kind (a pull spec, a digest) is not wrong in itself:
   // judging it as STREAM:TAG would only add noise to the kind's message.
@@ -70,7 +71,7 @@ function checkFrom(entry: Entry, messages: string[]): CheckedFrom | undefined {
 function checkKind(from: Entry, messages: string[]): boolean {
   if (from.kind === "ImageStreamTag") return true;
   if (from.kind === undefined) {
-    messages.push(`${missing(from, "kind", "from.kind")}: add "kind": "ImageStreamTag"`);
+    messages.push(`${missing("from.kind")}: add "kind": "ImageStreamTag"`);
   } else {
     messages.push(
       `unknown kind ${JSON.stringify(from.kind)}: only ImageStreamTag is supported; ` +
@@ -83,8 +84,7 @@ function checkKind(from: Entry, messages: string[]): boolean {
 function checkName(from: Entry, messages: string[]): Omit<CheckedFrom, "namespace"> | undefined {
   const name = from.name;
   if (typeof name !== "string") {
-    const problem =
-      name === undefined ? missing(from, "name", "from.name") : "from.name must be a string";
+    const problem = name === undefined ? missing("from.name") : "from.name must be a string";
     messages.push(`${problem}: use "name": "STREAM:TAG", e.g. "app:latest"`);
     return undefined;
   }
@@ -152,8 +152,7 @@ function checkPause(entry: Entry, messages: string[]): void {
 function checkFieldPath(entry: Entry, workload: Workload, messages: string[]): string | undefined {
   const fieldPath = entry.fieldPath;
   if (typeof fieldPath === "string") return fieldPath;
-  const problem =
-    fieldPath === undefined ? missing(entry, "fieldPath") : "fieldPath must be a string";
+  const problem = fieldPath === undefined ? missing("fieldPath") : "fieldPath must be a string";
   messages.push(`${problem}: ${fieldPathGrammar(workload.kind)}`);
   return undefined;
 }
@@ -176,14 +175,28 @@ function checkContainer(
   return resolved.container;
 }
 
-// Go's JSON decoder (OpenShift's) matches field names case-insensitively; we
-// do not, so point at a near miss rather than just calling the field missing.
-function missing(object: Entry, key: string, label = key): string {
-  const nearMiss = Object.keys(object).find(
-    (k) => k !== key && k.toLowerCase() === key.toLowerCase(),
-  );
-  if (nearMiss === undefined) return `${label} is missing`;
-  return `${label} is missing (found ${JSON.stringify(nearMiss)}: field names are case-sensitive)`;
+const ENTRY_FIELDS = ["from", "fieldPath", "paused", "pause"];
+const FROM_FIELDS = ["kind", "name", "namespace"];
+
+// OpenShift reads the annotation with Go's encoding/json, which matches a
+// field name case-insensitively ("FieldPath" is fieldPath). Reading keys the
+// same way lets every annotation that works on OpenShift work here unchanged.
+// (Of several spellings of one field Go keeps the last; we prefer the exact
+// one, else the last.)
+function withGoFieldNames(object: Entry, fields: string[]): Entry {
+  const result: Entry = { ...object };
+  for (const field of fields) {
+    if (field in object) continue;
+    const lower = field.toLowerCase();
+    for (const [key, value] of Object.entries(object)) {
+      if (key.toLowerCase() === lower) result[field] = value;
+    }
+  }
+  return result;
+}
+
+function missing(label: string): string {
+  return `${label} is missing`;
 }
 
 function isRecord(value: unknown): value is Entry {
