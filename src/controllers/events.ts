@@ -23,6 +23,9 @@ export interface EventRecord {
   reason: string;
   action: string;
   note: string;
+  /** an event for a write we made: never suppressed as a repeat (a tag may
+   * move A to B, back to A and to B again within the window) */
+  forEachWrite?: boolean;
 }
 
 export interface Recorder {
@@ -32,22 +35,44 @@ export interface Recorder {
 export const REPORTING_CONTROLLER = "image.openshift.io/imagestream-operator";
 const NOTE_LIMIT = 1024; // the API rejects notes over 1 kB
 
+/** Remembers recent events to drop an identical one repeated within a window. */
+export class RepeatFilter {
+  private readonly recent = new Map<string, number>();
+
+  constructor(
+    private readonly windowMs: number,
+    private readonly now: () => number,
+  ) {}
+
+  isRepeat(e: EventRecord): boolean {
+    if (e.forEachWrite === true) return false;
+    const key = `${e.target.namespace}/${e.target.kind}/${e.target.name}/${e.reason}/${e.note}`;
+    const now = this.now();
+    const last = this.recent.get(key);
+    if (this.recent.size > 10_000) this.recent.clear();
+    if (last !== undefined && now - last < this.windowMs) return true;
+    this.recent.set(key, now);
+    return false;
+  }
+}
+
 export class KubeEventRecorder implements Recorder {
   private readonly api: EventsV1Api;
-  private readonly recent = new Map<string, number>();
+  private readonly repeats: RepeatFilter;
 
   constructor(
     kc: KubeConfig,
     private readonly instance: string,
     private readonly log: Logger,
-    private readonly dedupWindowMs = 60_000,
+    dedupWindowMs = 60_000,
     private readonly now = Date.now,
   ) {
     this.api = kc.makeApiClient(EventsV1Api);
+    this.repeats = new RepeatFilter(dedupWindowMs, now);
   }
 
   async record(e: EventRecord): Promise<void> {
-    if (this.isDuplicate(e)) return;
+    if (this.repeats.isRepeat(e)) return;
     const t = e.target;
     try {
       await this.api.createNamespacedEvent({
@@ -75,15 +100,5 @@ export class KubeEventRecorder implements Recorder {
       // Events are best effort: never fail a reconcile because of one.
       this.log.warn({ err: errorSummary(err), reason: e.reason }, "could not record event");
     }
-  }
-
-  private isDuplicate(e: EventRecord): boolean {
-    const key = `${e.target.namespace}/${e.target.kind}/${e.target.name}/${e.reason}/${e.note}`;
-    const now = this.now();
-    const last = this.recent.get(key);
-    if (this.recent.size > 10_000) this.recent.clear();
-    if (last !== undefined && now - last < this.dedupWindowMs) return true;
-    this.recent.set(key, now);
-    return false;
   }
 }

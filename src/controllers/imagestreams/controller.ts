@@ -191,6 +191,9 @@ export class ImportReconciler {
       reason: e.reason,
       action: e.action,
       note: e.note,
+      // a tag that moves back and forth within the dedup window still gets
+      // one event per move
+      forEachWrite: e.reason === "TagUpdated",
     });
   }
 }

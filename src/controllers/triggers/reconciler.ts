@@ -137,6 +137,7 @@ export class TriggerReconciler {
         reason: REASON_ROLLOUT,
         action: "UpdateImage",
         note: rolloutEventMessage(change),
+        forEachWrite: true,
       });
     }
   }
