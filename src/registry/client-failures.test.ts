@@ -290,6 +290,42 @@ describe("policy", () => {
     expect(h.fake.requests).toEqual([]);
   });
 
+  it("refuses a redirect or a token realm that leads to a blocked host", async () => {
+    const storage = await FakeRegistry.start();
+    const realm = await FakeRegistry.start();
+    const client = new HttpRegistryClient({ blockedRegistries: [storage.host, realm.host] });
+    try {
+      const pushed = h.fake.addImage("app", "v1");
+      h.fake.addImage("guarded", "v1");
+      h.fake.use((req, res, url) => {
+        if (url.pathname === `/v2/app/blobs/${pushed.configDigest}`) {
+          res.writeHead(307, { location: `http://${storage.host}/blob/x` }).end();
+          return true;
+        }
+        if (!url.pathname.startsWith("/v2/guarded/") || req.headers.authorization) return false;
+        const challenge = `Bearer realm="http://${realm.host}/token",service="fake"`;
+        res.writeHead(401, { "www-authenticate": challenge }).end();
+        return true;
+      });
+      const viaRedirect = await importErrorOf(client.importImage(request(`${h.fake.host}/app:v1`)));
+      const viaRealm = await importErrorOf(
+        client.importImage(request(`${h.fake.host}/guarded:v1`)),
+      );
+      expect([viaRedirect.reason, viaRedirect.message]).toEqual([
+        "Forbidden",
+        `registry ${storage.host} is blocked`,
+      ]);
+      expect([viaRealm.reason, viaRealm.message]).toEqual([
+        "Forbidden",
+        `registry ${realm.host} is blocked`,
+      ]);
+      expect([storage.requests, realm.requests]).toEqual([[], []]);
+    } finally {
+      client.close();
+      await Promise.all([storage.close(), realm.close()]);
+    }
+  });
+
   it("refuses a registry name that resolves to a metadata address", async () => {
     const client = new HttpRegistryClient({
       resolve: async () => [{ address: "169.254.169.254", family: 4 }],

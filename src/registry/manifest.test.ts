@@ -71,6 +71,14 @@ describe("parseManifest", () => {
   });
 });
 
+it("names an unknown media type only with media type characters, at most 100", () => {
+  const hostile = `text/html<script>${"x".repeat(300)}`;
+  const body = JSON.stringify({ schemaVersion: 2, mediaType: hostile });
+  expect(() => parseManifest(Buffer.from(body), undefined, "r.io", "ref")).toThrow(
+    `"ref" has an unsupported manifest media type "text/html?script?${"x".repeat(83)}"`,
+  );
+});
+
 describe("verifyDigest", () => {
   it("accepts matching content and reports a content integrity error otherwise", () => {
     const body = Buffer.from("hello");

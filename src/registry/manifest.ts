@@ -147,8 +147,14 @@ export function parseManifest(
   }
   throw new ImportError(
     "Unsupported",
-    `"${reference}" has an unsupported manifest media type ${JSON.stringify(mediaType.slice(0, 100))}`,
+    `"${reference}" has an unsupported manifest media type ${JSON.stringify(printableMediaType(mediaType))}`,
   );
+}
+
+// The media type comes from the registry and ends up in status: only the
+// characters a media type is made of, and no more than one can be long.
+function printableMediaType(mediaType: string): string {
+  return mediaType.replace(/[^\w.+/-]/g, "?").slice(0, 100);
 }
 
 function matches(entry: ImageManifest, preference: PlatformPreference): boolean {

@@ -73,11 +73,21 @@ export class RegistryPolicy {
 
   /** Throws Forbidden when the tenant may not import from this registry. */
   checkRegistry(registry: string): void {
-    if (this.blocked.length > 0 && hostMatches(this.blocked, registry)) {
-      throw new ImportError("Forbidden", `registry ${registry} is blocked`);
-    }
+    this.checkConnection(registry);
     if (this.allowed.length > 0 && !hostMatches(this.allowed, registry)) {
       throw new ImportError("Forbidden", `registry ${registry} is not in the allowed registries`);
+    }
+  }
+
+  /**
+   * Throws Forbidden for a blocked host, whatever led there: the registry, a
+   * redirect or a token realm. (The allow list names the registries tenants
+   * import from; their token services and blob storage live elsewhere, such
+   * as auth.docker.io or a CDN, so it cannot be applied to every hop.)
+   */
+  checkConnection(hostWithPort: string): void {
+    if (this.blocked.length > 0 && hostMatches(this.blocked, hostWithPort)) {
+      throw new ImportError("Forbidden", `registry ${hostWithPort} is blocked`);
     }
   }
 

@@ -99,6 +99,8 @@ export class Transport {
 
   /** One exchange, no redirects followed. */
   async send(request: HttpRequest): Promise<HttpResponse> {
+    // every hop: a redirect or token realm may point at a blocked host
+    this.policy.checkConnection(request.url.host);
     const hostname = request.url.hostname;
     // Node skips the lookup hook for IP literals, so they are checked here
     if (isIP(hostname.replace(/^\[|\]$/g, "")) !== 0) await this.policy.resolveForConnect(hostname);
