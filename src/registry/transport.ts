@@ -127,6 +127,7 @@ export class Transport {
     const isHttps = request.url.protocol === "https:";
     const host = request.url.host;
     let settled = false;
+    let deadline: NodeJS.Timeout | undefined;
     const finish = (error: Error | undefined, response?: HttpResponse): void => {
       if (settled) return;
       settled = true;
@@ -150,11 +151,17 @@ export class Transport {
     const outgoing = (isHttps ? https : http).request(request.url, options, (incoming) => {
       readBody(incoming, request, finish);
     });
-    const deadline = setTimeout(() => {
-      finish(
-        new ImportError("Timeout", `timed out after ${request.timeoutMs} ms talking to ${host}`),
-      );
-    }, request.timeoutMs);
+    // The deadline runs from the moment a socket is assigned: waiting for one
+    // of the agent's sockets to this host (busy with other imports) is not the
+    // registry being slow, and must not fail an import as a Timeout.
+    outgoing.once("socket", () => {
+      if (settled) return;
+      deadline = setTimeout(() => {
+        finish(
+          new ImportError("Timeout", `timed out after ${request.timeoutMs} ms talking to ${host}`),
+        );
+      }, request.timeoutMs);
+    });
     outgoing.on("error", (error) => finish(error));
     outgoing.end();
   }
