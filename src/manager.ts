@@ -6,6 +6,7 @@ import type { Image, ImageStream } from "./api/types.js";
 import type { Config } from "./config.js";
 import { KubeEventRecorder, type Recorder } from "./controllers/events.js";
 import { ImageGarbageCollector } from "./controllers/images-gc.js";
+import { ImagesInUse } from "./controllers/images-in-use.js";
 import { KubeImageStreamWriter } from "./controllers/imagestream-writer.js";
 import { ImportReconciler } from "./controllers/imagestreams/controller.js";
 import { credentialLookup } from "./controllers/imagestreams/execute.js";
@@ -62,6 +63,7 @@ export class Manager {
       log,
     );
     const writer = new KubeImageStreamWriter(kc, metrics);
+    const imagesInUse = new ImagesInUse(config.imageGcGraceMinutes * 60_000);
     const reconciler = new ImportReconciler({
       registry: createRegistryClient({
         allowedRegistries: config.allowedRegistries,
@@ -78,6 +80,7 @@ export class Manager {
       bulkImportLimit: config.bulkImportLimit,
       getStream: (ns, name) => this.streams.get(ns, name),
       imageExists: (name) => images.get(undefined, name) !== undefined,
+      imagesInUse,
       writer,
       recorder,
       planner: {
@@ -122,6 +125,7 @@ export class Manager {
             writer,
             config,
             log,
+            imagesInUse,
             config.imageGcIntervalSeconds * 1000,
           )
         : undefined;

@@ -1,10 +1,11 @@
 // Periodic garbage collection of Image objects no stream's history refers to.
 // Runs only when the operator watches every namespace: with a partial view it
 // could not know that a stream elsewhere still refers to an image.
-import type { Image, ImageStream } from "../api/types.js";
+import { digestFromImageObjectName, type Image, type ImageStream } from "../api/types.js";
 import type { Config } from "../config.js";
 import { errorSummary, type Logger } from "../observability/logger.js";
 import { planImageGC } from "../reconcile/images-gc.js";
+import type { ImagesInUse } from "./images-in-use.js";
 import type { ImageStreamWriter } from "./imagestream-writer.js";
 import { every } from "./informer.js";
 
@@ -20,6 +21,7 @@ export class ImageGarbageCollector {
     private readonly writer: Pick<ImageStreamWriter, "deleteImage">,
     private readonly config: Pick<Config, "imageGcGraceMinutes">,
     private readonly log: Logger,
+    private readonly inUse: Pick<ImagesInUse, "isHeld">,
     private readonly intervalMs = 5 * 60_000,
   ) {}
 
@@ -38,6 +40,8 @@ export class ImageGarbageCollector {
     );
     const deleted: string[] = [];
     for (const name of doomed) {
+      // checked at the last moment: an import may have claimed it since the plan
+      if (this.inUse.isHeld(digestFromImageObjectName(name))) continue;
       try {
         await this.writer.deleteImage(name);
         deleted.push(name);
