@@ -23,6 +23,8 @@ import { recordingWriter, SupersededVersions } from "./own-writes.js";
 export interface ImportControllerDeps extends Omit<ExecuteDeps, "lookup" | "log"> {
   getStream: (namespace: string, name: string) => ImageStream | undefined;
   imageExists: (name: string) => boolean;
+  /** digests about to be named in a status, kept from garbage collection */
+  imagesInUse?: { claim(digest: string): void };
   writer: ImageStreamWriter;
   recorder: Recorder;
   planner: PlannerConfig;
@@ -33,8 +35,15 @@ export interface ImportControllerDeps extends Omit<ExecuteDeps, "lookup" | "log"
 
 const STATUS_WRITE_ATTEMPTS = 4;
 
+/** Attempt records to forget: these tags, and every failing tag when `failures`. */
+interface PendingForget {
+  tags: Set<string>;
+  failures: boolean;
+}
+
 export class ImportReconciler {
   private readonly attempts = new Map<string, AttemptLog>();
+  private readonly pending = new Map<string, PendingForget>();
   private readonly superseded = new SupersededVersions();
   private readonly writer: ImageStreamWriter;
   private readonly now: () => Date;
@@ -46,23 +55,39 @@ export class ImportReconciler {
 
   /** Forget failure records of a namespace's streams (its pull secrets changed): retry now. */
   resetFailures(namespace: string): string[] {
-    const keys: string[] = [];
-    for (const [key, log] of this.attempts) {
-      if (splitKey(key).namespace !== namespace) continue;
-      const kept = new Map([...log].filter(([, r]) => r.consecutiveFailures === 0));
-      this.attempts.set(key, kept);
-      keys.push(key);
-    }
+    const keys = [...this.attempts.keys()].filter((k) => splitKey(k).namespace === namespace);
+    for (const key of keys) this.pendingFor(key).failures = true;
     return keys;
   }
 
   /** A registry push concerns these tags: forget their last attempt so they are due now. */
   recheck(key: string, tags: readonly string[]): void {
-    const log = this.attempts.get(key);
-    if (!log) return; // never attempted since start: already due
-    const next = new Map(log);
-    for (const tag of tags) next.delete(tag);
-    this.attempts.set(key, next);
+    const pending = this.pendingFor(key);
+    for (const tag of tags) pending.tags.add(tag);
+  }
+
+  // Requests to forget attempts are queued, not applied to `attempts` at once:
+  // a reconcile of the key may be running, and its final write of the attempt
+  // log would undo them. They are applied when a reconcile starts and again
+  // when it ends (one reconcile per key at a time, so nothing is lost).
+  private pendingFor(key: string): PendingForget {
+    let pending = this.pending.get(key);
+    if (!pending) {
+      pending = { tags: new Set(), failures: false };
+      this.pending.set(key, pending);
+    }
+    return pending;
+  }
+
+  private withPendingForgets(key: string, log: AttemptLog): AttemptLog {
+    const pending = this.pending.get(key);
+    if (!pending) return log;
+    this.pending.delete(key);
+    return new Map(
+      [...log].filter(
+        ([tag, r]) => !pending.tags.has(tag) && !(pending.failures && r.consecutiveFailures > 0),
+      ),
+    );
   }
 
   async reconcile(key: string, log: Logger): Promise<ReconcileResult | undefined> {
@@ -70,6 +95,7 @@ export class ImportReconciler {
     let stream = this.deps.getStream(namespace, name);
     if (!stream) {
       this.attempts.delete(key);
+      this.pending.delete(key);
       this.superseded.forget(key);
       return undefined;
     }
@@ -83,7 +109,7 @@ export class ImportReconciler {
       stream = await this.writer.patchSpec(stream, gens.patch as JsonPatchOp[]);
     }
     const now = this.now();
-    const attempts = this.attempts.get(key) ?? new Map();
+    const attempts = this.withPendingForgets(key, this.attempts.get(key) ?? new Map());
     const plan = planImports(stream, { now, attempts, config: this.deps.planner });
     const lookup = (ns: string, n: string) =>
       ns === namespace && n === name ? stream : this.deps.getStream(ns, n);
@@ -101,7 +127,8 @@ export class ImportReconciler {
       execution.additionalTags,
     );
     const settled = await this.settleGenerations(applied.stream, execution.outcomes);
-    const nextAttempts = recordAttempts(attempts, execution.outcomes, now, settled);
+    const recorded = recordAttempts(attempts, execution.outcomes, now, settled);
+    const nextAttempts = this.withPendingForgets(key, recorded);
     this.attempts.set(key, nextAttempts);
     const requeue = requeueAfterMs(settled, nextAttempts, this.now(), this.deps.planner);
     return requeue === undefined ? undefined : { requeueAfterMs: Math.max(requeue, 1000) };
@@ -161,6 +188,7 @@ export class ImportReconciler {
   private async write(stream: ImageStream, result: ApplyResult, now: Date): Promise<ImageStream> {
     for (const img of result.images) {
       const obj = toImageObject(img);
+      this.deps.imagesInUse?.claim(img.digest);
       if (!this.deps.imageExists(imageObjectName(img.digest))) await this.writer.applyImage(obj);
     }
     let current = stream;
