@@ -1,0 +1,71 @@
+// Requests that arrive while a reconcile of the same stream is running (a
+// registry push notification, a changed pull secret) must survive that
+// reconcile's own update of the attempt log.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createLogger } from "../../observability/logger.js";
+import { dockerTag, makeStream } from "../../reconcile/test-fixtures.js";
+import { HttpRegistryClient } from "../../registry/client.js";
+import { FakeRegistry } from "../../registry/testing/fake-registry.js";
+import { ImportReconciler } from "./controller.js";
+import { MemoryApi } from "./testing.js";
+
+const log = createLogger("silent");
+const KEY = "team/app";
+const SCHEDULE_MS = 15 * 60_000;
+
+let fake: FakeRegistry;
+let client: HttpRegistryClient;
+let api: MemoryApi;
+
+beforeEach(async () => {
+  fake = await FakeRegistry.start();
+  client = new HttpRegistryClient({});
+  api = new MemoryApi();
+  fake.addImage("app", "v1");
+  const scheduled = { importPolicy: { insecure: true, scheduled: true } };
+  api.put(makeStream({ tags: [dockerTag("v1", `${fake.host}/app:v1`, scheduled)] }));
+});
+
+afterEach(async () => {
+  client.close();
+  await fake.close();
+});
+
+function importReconciler(): ImportReconciler {
+  return new ImportReconciler({
+    registry: client,
+    credentialsFor: () => [],
+    bulkImportLimit: 50,
+    getStream: (namespace, name) => api.cached(namespace, name),
+    imageExists: (name) => api.images.has(name),
+    writer: api,
+    recorder: api.recorder,
+    planner: { scheduledIntervalSeconds: SCHEDULE_MS / 1000 },
+  });
+}
+
+/** Calls `during` once, while the reconcile is waiting for the registry's manifest answer. */
+function whileImporting(during: () => void): void {
+  let done = false;
+  fake.use((_req, _res, url) => {
+    if (!done && url.pathname.startsWith("/v2/app/manifests/")) {
+      done = true;
+      during();
+    }
+    return false; // the fake answers as usual
+  });
+}
+
+describe("the attempt log", () => {
+  it("without a recheck, a scheduled tag is next due after the schedule interval", async () => {
+    const result = await importReconciler().reconcile(KEY, log);
+    expect(result?.requeueAfterMs).toBeGreaterThan(SCHEDULE_MS - 60_000);
+  });
+
+  it("keeps a push recheck that arrives during the import: the tag is due again at once", async () => {
+    const imports = importReconciler();
+    whileImporting(() => imports.recheck(KEY, ["v1"]));
+    const result = await imports.reconcile(KEY, log);
+    expect(result).toEqual({ requeueAfterMs: 1000 });
+  });
+});
