@@ -13,6 +13,24 @@ afterEach(async () => {
 });
 
 describe("importImage of a single image", () => {
+  it("asks for every manifest by the four media types it understands, by name", async () => {
+    h.fake.addImage("team/app", "v1");
+    const accepts: string[] = [];
+    h.fake.use((req, _res, url) => {
+      if (url.pathname.includes("/manifests/")) accepts.push(`${req.method} ${req.headers.accept}`);
+      return false;
+    });
+    await h.client.importImage(request(`${h.fake.host}/team/app:v1`));
+    const listed = [
+      "application/vnd.oci.image.index.v1+json",
+      "application/vnd.docker.distribution.manifest.list.v2+json",
+      "application/vnd.oci.image.manifest.v1+json",
+      "application/vnd.docker.distribution.manifest.v2+json",
+    ].join(", ");
+    expect(accepts.length).toBeGreaterThan(0);
+    expect(new Set(accepts.map((a) => a.replace(/^\S+ /, "")))).toEqual(new Set([listed]));
+  });
+
   it("records digest, layers and config metadata, keeping the user's spelling", async () => {
     const pushed = h.fake.addImage("team/app", "v1");
     const result = await h.client.importImage(request(`${h.fake.host}/team/app:v1`));
