@@ -79,10 +79,17 @@ describe("Helm chart", () => {
       "config.allowedRegistries={quay.io,*.example.com}",
       "--set",
       "caBundle.configMapName=registry-ca",
+      "--set-json",
+      'caBundle.registries={"registry.internal:5000":"internal.crt","quay.example":"quay.crt"}',
     ]);
     expect(out).toContain("--namespaces=a,b");
     expect(out).toContain("--allowed-registries=quay.io,*.example.com");
     expect(out).toContain("--ca-bundle=/etc/imagestream-operator/ca/ca.crt");
+    expect(out).toContain(
+      "--registry-ca=quay.example=/etc/imagestream-operator/ca/quay.crt," +
+        "registry.internal:5000=/etc/imagestream-operator/ca/internal.crt",
+    );
+    expect(out).toContain("mountPath: /etc/imagestream-operator/ca");
   });
 
   it("is accepted by the API server (server-side dry run)", () => {
