@@ -24,12 +24,26 @@ REGISTRY_USER_NAME=imagestream-test
 
 log() { printf '[cluster] %s\n' "$*" >&2; }
 
-# Prints the last lines of a log file to stderr, framed, so a failure names its cause.
+# The secrets made for this state dir (hex, see state_secret in
+# cluster-registries.sh), one per line.
+state_secrets() {
+  local name
+  for name in registry-password registry-events-secret registry-http-secret; do
+    [[ -s "$STATE/$name" ]] && cat "$STATE/$name"
+  done
+  return 0
+}
+
+# Prints the last lines of a log file to stderr, framed, so a failure names
+# its cause. Tails land in CI output: any of the state dir's secrets that a
+# log holds after all is masked.
 show_log_tail() {
-  local file=$1
+  local file=$1 secret
   [[ -f "$file" ]] || return 0
+  local mask=()
+  while read -r secret; do mask+=(-e "s/$secret/<redacted>/g"); done < <(state_secrets)
   printf -- '----- last lines of %s -----\n' "$file" >&2
-  tail -n 40 "$file" >&2
+  if ((${#mask[@]})); then tail -n 40 "$file" | sed "${mask[@]}" >&2; else tail -n 40 "$file" >&2; fi
   printf -- '----- end of %s -----\n' "$file" >&2
 }
 

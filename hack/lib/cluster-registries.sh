@@ -19,6 +19,10 @@ registry_password() { state_secret registry-password; }
 registry_events_secret() { state_secret registry-events-secret; }
 
 # registry_config NAME PORT EXTRA_YAML: writes the config file of one registry.
+# Level warn: at info and debug, docker-registry 2.8 logs every notification
+# endpoint with its headers (the plain registry's events secret) when it
+# starts. Requests still reach the log as access-log lines (no headers), and
+# failed ones also at level error.
 registry_config() {
   local name=$1 port=$2 extra=$3 dir="$REGISTRIES/$1"
   mkdir -p "$dir/data"
@@ -27,7 +31,7 @@ registry_config() {
     cat >"$dir/config.yml" <<EOF
 version: 0.1
 log:
-  level: info
+  level: warn
   formatter: text
 storage:
   filesystem: {rootdirectory: $dir/data}
