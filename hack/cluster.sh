@@ -126,15 +126,21 @@ cmd_down() {
   fi
   [[ -f "$STATE/$MARKER" ]] || die "$STATE was not made by hack/cluster.sh: not touching it"
   lock_state
-  local name pid
-  for name in "${PROCESSES[@]}"; do stop_process "$name"; done
-  # Whatever escaped its process group but still runs from this state dir.
-  for pid in $(state_dir_processes); do
-    log "killing leftover process $pid"
-    kill -KILL "$pid" 2>/dev/null || true
+  local groups name left
+  groups=$(our_process_groups)
+  # Others' pid files first (hack/demo.sh's operator): clients of the servers below.
+  for name in $(pid_file_names); do
+    [[ " ${PROCESSES[*]} " == *" $name "* ]] || stop_process "$name"
   done
-  sleep 0.2
-  [[ -z $(state_dir_processes) ]] || die "processes of $STATE still running: $(state_dir_processes)"
+  for name in "${PROCESSES[@]}"; do stop_process "$name"; done
+  # A KILLed member may take a moment to die; one that outlives this cannot be killed.
+  for _ in $(seq 1 20); do
+    # shellcheck disable=SC2086 # one argument per group id
+    left=$(group_members $groups)
+    [[ -z "$left" ]] && break
+    sleep 0.1
+  done
+  [[ -z "$left" ]] || die "processes of $STATE still running: ${left//$'\n'/ }"
   exec 8>&-
   rm -rf "$STATE"
   log "removed $STATE"

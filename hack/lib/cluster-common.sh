@@ -82,14 +82,18 @@ ensure_packages() {
   fi
 }
 
-# The pid in run/NAME.pid, if that process is still one of ours: every
-# process started here names the state dir on its command line, which tells
-# a live daemon from an unrelated process that reused a stale pid.
+# The pid in run/NAME.pid, if that process is still the one we started. A
+# stale pid reused by an unrelated process fails both tests: every process
+# started here names the state dir on its command line, and was started
+# before its pid file was written (a reused pid starts later).
 pid_of() {
-  local pid args
-  pid=$(cat "$STATE/run/$1.pid" 2>/dev/null) || return 1
-  args=$(ps -o args= -p "$pid" 2>/dev/null) || return 1
+  local file="$STATE/run/$1.pid" pid age args written
+  pid=$(cat "$file" 2>/dev/null) || return 1
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  read -r age args < <(ps -o etimes=,args= -p "$pid" 2>/dev/null) || return 1
   [[ $args == *"$STATE/"* ]] || return 1
+  written=$(stat -c %Y "$file") || return 1
+  (($(date +%s) - age <= written + 2)) || return 1
   echo "$pid"
 }
 
@@ -153,5 +157,27 @@ stop_process() {
   log "stopped $name"
 }
 
-# Processes that still name this state dir on their command line.
-state_dir_processes() { pgrep -f -- "$STATE/" || true; }
+# The names of run/*.pid: every process started here (hack/demo.sh's
+# operator included), whatever started it.
+pid_file_names() {
+  local file
+  for file in "$STATE"/run/*.pid; do
+    [[ -f "$file" ]] && basename "$file" .pid
+  done
+  return 0
+}
+
+# The process groups we started: each pid in run/ leads its own (start_bg
+# runs it under setsid). Only these are ever signalled, never a process that
+# merely names the state dir (a user's `tail -f .cluster/logs/etcd.log`).
+our_process_groups() {
+  local name
+  for name in $(pid_file_names); do pid_of "$name" || true; done
+}
+
+# Live (non-zombie) members of the process groups given as arguments.
+group_members() {
+  (($#)) || return 0
+  ps -e -o pid=,pgid=,stat= | awk -v groups=" $* " \
+    'index(groups, " " $2 " ") && $3 !~ /^Z/ {print $1}'
+}
