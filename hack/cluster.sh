@@ -4,10 +4,13 @@
 # project's CRDs and RBAC, and four registries (plain, TLS, basic auth, token
 # auth). See docs/testing.md.
 #
-#   hack/cluster.sh up      start what is not running; stdout: export lines only
-#   hack/cluster.sh env     print the export lines of the running environment
-#   hack/cluster.sh status  one line per process; exit 1 unless all run
-#   hack/cluster.sh down    stop every process and remove the state dir
+#   hack/cluster.sh up          start what is not running; stdout: export lines only
+#   hack/cluster.sh registries  only the registries and token service, for a
+#                               cluster of your own in KUBECONFIG (or none);
+#                               stdout: export lines only
+#   hack/cluster.sh env         print the export lines of the running environment
+#   hack/cluster.sh status      one line per process; exit 1 unless all run
+#   hack/cluster.sh down        stop every process and remove the state dir
 #
 # ISO_CLUSTER_DIR (default <repo>/.cluster) and ISO_PORT_BASE (default 26400)
 # select an independent environment; ISO_KUBE_BIN_DIR skips the Go build.
@@ -30,6 +33,8 @@ source "$here/lib/cluster-env.sh"
 # Stopped in this order: clients before the servers they talk to.
 PROCESSES=(kube-controller-manager kube-apiserver registry-token token-server registry-basic
   registry-tls registry-plain etcd)
+# What `registries` runs: all that `status` expects of a state dir it made.
+REGISTRY_PROCESSES=(registry-token token-server registry-basic registry-tls registry-plain)
 MARKER=.imagestream-test-cluster
 
 lock_state() {
@@ -76,6 +81,7 @@ cmd_up() {
   ensure_packages
   find_kube_bins
   make_pki
+  echo up >"$STATE/mode"
   start_control_plane
   KUBECTL=("$KUBE_BIN/kubectl" --kubeconfig="$ADMIN_KUBECONFIG")
   apply_crds
@@ -83,9 +89,21 @@ cmd_up() {
   write_operator_kubeconfig "$OPERATOR_KUBECONFIG_FILE" "https://127.0.0.1:$APISERVER_PORT" \
     "$PKI/cluster-ca.crt"
   start_registries
+  local pairs
+  mapfile -t pairs < <(registry_env)
   write_env \
     "KUBECONFIG=$ADMIN_KUBECONFIG" \
     "OPERATOR_KUBECONFIG=$OPERATOR_KUBECONFIG_FILE" \
+    "${pairs[@]}" \
+    "ISO_CLUSTER_DIR=$STATE" \
+    "KUBE_BIN_DIR=$KUBE_BIN:$HELM_BIN"
+  log "ready: kube-apiserver https://127.0.0.1:$APISERVER_PORT, registries on ports $REGISTRY_PORT-$REGISTRY_TOKEN_PORT"
+  cat "$STATE/env.sh"
+}
+
+# The variables of the registries, as write_env pairs.
+registry_env() {
+  printf '%s\n' \
     "REGISTRY=127.0.0.1:$REGISTRY_PORT" \
     "REGISTRY_TLS=127.0.0.1:$REGISTRY_TLS_PORT" \
     "REGISTRY_BASIC=127.0.0.1:$REGISTRY_BASIC_PORT" \
@@ -94,10 +112,40 @@ cmd_up() {
     "REGISTRY_USER=$REGISTRY_USER_NAME" \
     "REGISTRY_PASSWORD=$(registry_password)" \
     "REGISTRY_EVENTS_SECRET=$(registry_events_secret)" \
-    "REGISTRY_EVENTS_URL=http://127.0.0.1:$EVENTS_PORT/registry-events" \
-    "ISO_CLUSTER_DIR=$STATE" \
-    "KUBE_BIN_DIR=$KUBE_BIN:$HELM_BIN"
-  log "ready: kube-apiserver https://127.0.0.1:$APISERVER_PORT, registries on ports $REGISTRY_PORT-$REGISTRY_TOKEN_PORT"
+    "REGISTRY_EVENTS_URL=http://127.0.0.1:$EVENTS_PORT/registry-events"
+}
+
+# The registries of `up` without its control plane, for the e2e suite on a
+# cluster of the caller's (KUBECONFIG): the operator and the tests run on this
+# machine, so registries on loopback serve them; no pod pulls from them. With
+# KUBECONFIG set, also the operator's kubeconfig for that cluster.
+cmd_registries() {
+  lock_state
+  chmod 700 "$STATE"
+  check_port_base
+  ! is_running kube-apiserver ||
+    die "$STATE runs the whole environment of 'hack/cluster.sh up' (see 'hack/cluster.sh env'); use another ISO_CLUSTER_DIR for registries alone"
+  if [[ -n "${KUBECONFIG:-}" ]]; then
+    command -v kubectl >/dev/null ||
+      die "KUBECONFIG is set but kubectl is not on PATH (the e2e suite runs it too); unset KUBECONFIG for registries alone"
+    KUBECTL=(kubectl)
+  fi
+  ensure_packages
+  make_registry_pki
+  echo registries >"$STATE/mode"
+  start_registries
+  local pairs
+  mapfile -t pairs < <(registry_env)
+  if [[ -z "${KUBECONFIG:-}" ]]; then
+    log "KUBECONFIG is not set: registries only, no OPERATOR_KUBECONFIG"
+  elif operator_kubeconfig_for_current_cluster "$OPERATOR_KUBECONFIG_FILE"; then
+    pairs+=("OPERATOR_KUBECONFIG=$OPERATOR_KUBECONFIG_FILE")
+  else
+    log "OPERATOR_KUBECONFIG not written: the e2e suite needs it; run this again after the fix above"
+    rm -f "$OPERATOR_KUBECONFIG_FILE"
+  fi
+  write_env "${pairs[@]}" "ISO_CLUSTER_DIR=$STATE"
+  log "ready: registries on ports $REGISTRY_PORT-$REGISTRY_TOKEN_PORT, token service on $TOKEN_SERVER_PORT"
   cat "$STATE/env.sh"
 }
 
@@ -107,8 +155,9 @@ cmd_env() {
 }
 
 cmd_status() {
-  local name all=0
-  for name in "${PROCESSES[@]}"; do
+  local name all=0 expected=("${PROCESSES[@]}")
+  [[ $(cat "$STATE/mode" 2>/dev/null) == registries ]] && expected=("${REGISTRY_PROCESSES[@]}")
+  for name in "${expected[@]}"; do
     if is_running "$name"; then
       printf '%-24s running (pid %s)\n' "$name" "$(pid_of "$name")"
     else
@@ -148,11 +197,12 @@ cmd_down() {
 
 case "${1:-}" in
 up) cmd_up ;;
+registries) cmd_registries ;;
 env) cmd_env ;;
 status) cmd_status ;;
 down) cmd_down ;;
 *)
-  echo "usage: $0 up|env|status|down" >&2
+  echo "usage: $0 up|registries|env|status|down" >&2
   exit 2
   ;;
 esac

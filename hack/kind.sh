@@ -84,10 +84,8 @@ EOF
 
 apply_crds
 apply_rbac
-server=$("${KUBECTL[@]}" config view --raw --minify -o jsonpath='{.clusters[0].cluster.server}')
-"${KUBECTL[@]}" config view --raw --minify \
-  -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d >"$STATE/kind-ca.crt"
-write_operator_kubeconfig "$STATE/operator.kubeconfig" "$server" "$STATE/kind-ca.crt"
+operator_kubeconfig_for_current_cluster "$STATE/operator.kubeconfig" ||
+  die "could not write the operator's kubeconfig" "$STATE/logs/apply-rbac.log"
 
 make_registry_pki
 start_secure_registries

@@ -73,12 +73,26 @@ apply_rbac() {
   fi
 }
 
-# write_operator_kubeconfig FILE SERVER CA_FILE: a kubeconfig holding a 48h
-# token of the operator's ServiceAccount; renewed when older than a day.
+# operator_kubeconfig_current FILE SERVER: FILE is under a day old, names
+# SERVER, and its token still authenticates as the ServiceAccount (a
+# recreated ServiceAccount invalidates the tokens of the old one).
+operator_kubeconfig_current() {
+  local file=$1 server=$2 user
+  [[ -s "$file" && -z $(find "$file" -mmin +1440 2>/dev/null) ]] || return 1
+  grep -qxF "    server: $server" "$file" || return 1
+  user=$("${KUBECTL[0]}" --kubeconfig="$file" auth whoami \
+    -o jsonpath='{.status.userInfo.username}' 2>/dev/null) || return 1
+  [[ $user == "system:serviceaccount:$OPERATOR_NAMESPACE:$OPERATOR_SERVICE_ACCOUNT" ]]
+}
+
+# write_operator_kubeconfig FILE SERVER [CA_FILE]: a kubeconfig holding a 48h
+# token of the operator's ServiceAccount, unless FILE is still current.
+# Without CA_FILE the system's CAs verify the server.
 write_operator_kubeconfig() {
-  local file=$1 server=$2 ca_file=$3
-  if [[ -s "$file" && -z $(find "$file" -mmin +1440 2>/dev/null) ]]; then return 0; fi
-  local token
+  local file=$1 server=$2 ca_file=${3:-}
+  operator_kubeconfig_current "$file" "$server" && return 0
+  local token ca_line=
+  [[ -n "$ca_file" ]] && ca_line=$'\n'"    certificate-authority-data: $(base64 -w0 <"$ca_file")"
   token=$("${KUBECTL[@]}" create token "$OPERATOR_SERVICE_ACCOUNT" -n "$OPERATOR_NAMESPACE" \
     --duration=48h 2>>"$STATE/logs/apply-rbac.log") ||
     die "could not create a token for $OPERATOR_SERVICE_ACCOUNT" "$STATE/logs/apply-rbac.log"
@@ -90,8 +104,7 @@ kind: Config
 clusters:
 - name: imagestream-test
   cluster:
-    server: $server
-    certificate-authority-data: $(base64 -w0 <"$ca_file")
+    server: $server$ca_line
 users:
 - name: $OPERATOR_SERVICE_ACCOUNT
   user:
@@ -103,4 +116,29 @@ current-context: operator@imagestream-test
 EOF
   )
   mv "$file.tmp" "$file"
+}
+
+# operator_kubeconfig_for_current_cluster FILE: write_operator_kubeconfig for
+# the server (and CA, if it names one) of KUBECTL's current context: what
+# hack/kind.sh and `hack/cluster.sh registries` use on a cluster they did not
+# start. Fails, saying what to apply, when config/rbac is not applied there.
+operator_kubeconfig_for_current_cluster() {
+  local file=$1 server ca_data
+  server=$("${KUBECTL[@]}" config view --raw --minify --flatten \
+    -o jsonpath='{.clusters[0].cluster.server}') || return 1
+  [[ -n "$server" ]] || { log "the current context of KUBECONFIG names no server"; return 1; }
+  if ! "${KUBECTL[@]}" get serviceaccount "$OPERATOR_SERVICE_ACCOUNT" -n "$OPERATOR_NAMESPACE" \
+    >/dev/null 2>>"$STATE/logs/apply-rbac.log"; then
+    log "no ServiceAccount $OPERATOR_NAMESPACE/$OPERATOR_SERVICE_ACCOUNT at $server: apply the" \
+      "API and RBAC first (kubectl apply --server-side -f config/crd/ -f config/rbac/)"
+    return 1
+  fi
+  ca_data=$("${KUBECTL[@]}" config view --raw --minify --flatten \
+    -o jsonpath='{.clusters[0].cluster.certificate-authority-data}') || return 1
+  if [[ -n "$ca_data" ]]; then
+    base64 -d <<<"$ca_data" >"$STATE/kubeconfig-ca.crt" || return 1
+    write_operator_kubeconfig "$file" "$server" "$STATE/kubeconfig-ca.crt"
+  else
+    write_operator_kubeconfig "$file" "$server"
+  fi
 }
