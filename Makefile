@@ -8,7 +8,7 @@ node_modules/.installed: package.json package-lock.json
 	$(NPM) ci --no-audit --no-fund
 	touch $@
 
-.PHONY: deps build lint typecheck unit test cluster down demo e2e e2e-kind integration helm-crds
+.PHONY: deps build lint typecheck unit test cluster registries down demo e2e e2e-kind integration helm-crds
 
 deps: node_modules/.installed
 
@@ -29,16 +29,22 @@ unit: deps
 cluster:
 	@hack/cluster.sh up
 
+# Only the registries and token service, for the e2e suite on a cluster of
+# your own in KUBECONFIG: `eval "$(make -s registries)"` (docs/testing.md).
+registries:
+	@hack/cluster.sh registries
+
 down:
 	@hack/cluster.sh down
 
-# Against the caller's cluster when KUBECONFIG and REGISTRY are set, else
-# against the local environment (started if needed, left running).
+# Against the caller's environment when REGISTRY (and, for e2e, KUBECONFIG)
+# is set, after checking every variable the suite needs; else against the
+# local environment (started if needed, left running).
 integration: deps
-	@hack/cluster-run.sh $(NPM) run test:integration
+	@hack/cluster-run.sh integration $(NPM) run test:integration
 
 e2e: build
-	@hack/cluster-run.sh $(NPM) run test:e2e
+	@hack/cluster-run.sh e2e $(NPM) run test:e2e
 
 # kind + a local registry container; needs Docker (untested on the dev machines).
 e2e-kind: build

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # `make test`: lint, typecheck, unit tests, then integration and e2e tests
 # against a fresh local environment that is torn down at the end (kept with
-# ISO_KEEP_CLUSTER=1; a caller's KUBECONFIG + REGISTRY cluster is used as is
-# and never torn down). Every step runs even after a failure, so one run shows
-# everything that is broken; the exit status is non-zero if any step failed.
+# ISO_KEEP_CLUSTER=1; a caller's KUBECONFIG + REGISTRY environment is checked
+# for every variable the e2e suite needs, used as is and never torn down).
+# Every step runs even after a failure, so one run shows everything that is
+# broken; the exit status is non-zero if any step failed.
 set -uo pipefail
+# shellcheck source-path=SCRIPTDIR
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=hack/lib/cluster-common.sh
+source "$here/lib/cluster-common.sh"
+# shellcheck source=hack/lib/cluster-caller-env.sh
+source "$here/lib/cluster-caller-env.sh"
 cd "$here/.." || exit 1
 npm_cmd=hack/npm
 results=$(mktemp -d)
@@ -21,9 +27,10 @@ step() {
   "$@" || failed_steps+=("$name")
 }
 
-# vitest_step NAME PROJECT: one vitest project, its counts kept for the summary.
+# vitest_step NAME PROJECT: one vitest project, its counts kept for the
+# summary. A project whose glob matches no file fails.
 vitest_step() {
-  step "$1" "$npm_cmd" exec -- vitest run --project "$2" --passWithNoTests \
+  step "$1" "$npm_cmd" exec -- vitest run --project "$2" \
     --reporter=default --reporter=json --outputFile.json="$results/$2.json"
 }
 
@@ -40,9 +47,15 @@ step typecheck "$npm_cmd" run typecheck
 step build "$npm_cmd" run build
 vitest_step unit unit
 
-if [[ -n "${KUBECONFIG:-}" && -n "${REGISTRY:-}" ]]; then
+if caller_env_given e2e; then
   say "using the caller's cluster: KUBECONFIG=$KUBECONFIG REGISTRY=$REGISTRY"
-  cluster_ok=1
+  # A subshell: its die must fail this step, not end the run.
+  if (check_caller_env e2e); then
+    cluster_ok=1
+  else
+    cluster_ok=0
+    failed_steps+=("caller environment")
+  fi
 else
   say "cluster up"
   brought_up=1
