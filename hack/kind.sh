@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make e2e-kind`: the e2e suite against a kind cluster instead of the
-# loopback control plane. Needs Docker, kind, kubectl and helm; NOT run on the
-# project's machines (no Docker there), see docs/testing.md.
+# loopback control plane. Needs Docker, kind, kubectl and helm, and installs
+# the Debian packages of hack/cluster.sh (docker-registry, apache2-utils, ...)
+# with apt-get when missing, as root; NOT run on the project's machines (no
+# Docker there), see docs/testing.md.
 #
 #   hack/kind.sh COMMAND...   create what is missing, then run COMMAND with the env
 #   hack/kind.sh down         delete the cluster, the registry container, the state
