@@ -92,7 +92,7 @@ start_controller_manager() {
   # Secure port 0: nothing to scrape here, and no extra port to collide.
   start_bg kube-controller-manager 0 "$KUBE_BIN/kube-controller-manager" \
     --kubeconfig="$KCM_KUBECONFIG" \
-    --controllers=deployment,replicaset,garbagecollector,namespace,serviceaccount,serviceaccount-token,root-ca-cert-publisher,clusterrole-aggregation \
+    --controllers=deployment,replicaset,statefulset,daemonset,garbagecollector,namespace,serviceaccount,serviceaccount-token,root-ca-cert-publisher,clusterrole-aggregation \
     --leader-elect=false --use-service-account-credentials \
     --service-account-private-key-file="$PKI/sa.key" \
     --root-ca-file="$PKI/cluster-ca.crt" \

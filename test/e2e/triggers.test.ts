@@ -239,9 +239,31 @@ describe("the other workload kinds", () => {
       { setup: second },
     ]);
     expect(report?.containers).toEqual({ report: second, helper: SIDECAR });
+    // the real controller manager acts on the new templates: a ControllerRevision
+    // with the pushed image for the StatefulSet and for the DaemonSet
+    const revised = [
+      ["StatefulSet", "db"],
+      ["DaemonSet", "agent"],
+    ] as const;
+    for (const [kind, name] of revised) {
+      await eventually(
+        `a ${kind} revision with the pushed image`,
+        async () =>
+          (await revisionsOf(kind, name)).some((r) => r.includes(second)) ? true : undefined,
+        30_000,
+      );
+    }
     expect(await writesDuringResync()).toBe(0);
   });
 });
+
+/** The pod templates (as JSON) of an object's ControllerRevisions. */
+async function revisionsOf(kind: string, name: string): Promise<string[]> {
+  const list = await apps.listNamespacedControllerRevision({ namespace: ns });
+  return list.items
+    .filter((r) => r.metadata?.ownerReferences?.some((o) => o.kind === kind && o.name === name))
+    .map((r) => JSON.stringify(r.data));
+}
 
 describe("what does not roll", () => {
   it("holds a paused trigger while another follower rolls, and applies the tag when unpaused", async () => {
