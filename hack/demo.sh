@@ -58,5 +58,6 @@ Look at:
 Move the tag:
   hack/node --experimental-transform-types --no-warnings hack/demo-push.ts $REGISTRY demo/app:v1
   kubectl -n demo patch is app --type=json -p '[{"op":"replace","path":"/spec/tags/0/generation","value":0}]'
-Stop everything: make down
+Stop everything: make down (before e2e tests on this environment, at least
+kubectl delete namespace demo: the suite's operators watch every namespace)
 MSG
