@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
@@ -25,6 +25,14 @@ describe("loadKubeConfig", () => {
   it("loads a kubeconfig file", () => {
     const kc = loadKubeConfig(kubeconfigFile("https://127.0.0.1:6443"), {});
     expect(kc.getCurrentCluster()?.server).toBe("https://127.0.0.1:6443");
+  });
+
+  it("reads ~/.kube/config of the given HOME when KUBECONFIG is unset", () => {
+    const home = mkdtempSync(join(tmpdir(), "home-"));
+    mkdirSync(join(home, ".kube"));
+    renameSync(kubeconfigFile("https://10.1.2.3:6443"), join(home, ".kube", "config"));
+    const kc = loadKubeConfig(undefined, { HOME: home });
+    expect(kc.getCurrentCluster()?.server).toBe("https://10.1.2.3:6443");
   });
 
   it("refuses the silent localhost:8080 fallback", () => {

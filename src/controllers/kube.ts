@@ -2,6 +2,9 @@
 // back to http://localhost:8080 when it finds nothing: we refuse that, so a
 // misconfigured operator fails at start instead of talking to nowhere.
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 
 export function loadKubeConfig(kubeconfigPath?: string, env = process.env): KubeConfig {
@@ -10,8 +13,12 @@ export function loadKubeConfig(kubeconfigPath?: string, env = process.env): Kube
     kc.loadFromFile(kubeconfigPath);
   } else if (env.KUBERNETES_SERVICE_HOST) {
     kc.loadFromCluster(); // re-reads the projected token periodically
+  } else if (env.KUBECONFIG) {
+    kc.loadFromDefault(); // merges every file of the list, as kubectl does
   } else {
-    kc.loadFromDefault();
+    // read from `env`, not process.env, so tests control it; no other fallback
+    const home = join(env.HOME ?? homedir(), ".kube", "config");
+    if (existsSync(home)) kc.loadFromFile(home);
   }
   const server = kc.getCurrentCluster()?.server;
   if (!server || /^https?:\/\/localhost:8080\/?$/.test(server)) {
