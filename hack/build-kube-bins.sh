@@ -22,7 +22,7 @@ if [[ -x "$bin/kube-apiserver" && -x "$bin/kube-controller-manager" && -x "$bin/
 fi
 mkdir -p "$bin.tmp"
 export CGO_ENABLED=0 GOFLAGS=-mod=mod
-echo "building etcd $ETCD_VERSION and kubernetes $KUBE_VERSION into $bin (first run takes ~10-15 min)" >&2
+echo "building etcd $ETCD_VERSION and kubernetes $KUBE_VERSION into $bin (once per machine: about 18 min on 2 cores)" >&2
 (cd "$here/etcd-bin" && go build -trimpath -ldflags=-s -o "$bin.tmp/etcd" go.etcd.io/etcd/server/v3)
 (cd "$here/kube-bins" && go build -trimpath -ldflags=-s -o "$bin.tmp/" \
   k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubectl)
