@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { V1Deployment } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   annotateStream,
@@ -112,6 +113,23 @@ function kubectl(args: string[]): string {
   return run.stdout;
 }
 
+/**
+ * A Deployment without the triggered image and what others own: our record
+ * (annotation and label), the API server's bookkeeping, the controller
+ * manager's status and revision annotation.
+ */
+function withoutOwnedFields(d: V1Deployment): unknown {
+  const copy = structuredClone(d);
+  const meta = copy.metadata ?? {};
+  for (const key of ["resourceVersion", "generation", "managedFields"] as const) delete meta[key];
+  delete meta.annotations?.[RECORD];
+  delete meta.annotations?.["deployment.kubernetes.io/revision"];
+  delete meta.labels?.[`${LABEL_PREFIX}web`];
+  delete copy.status;
+  for (const c of copy.spec?.template.spec?.containers ?? []) if (c.name === "web") c.image = "";
+  return copy;
+}
+
 describe("a Deployment following stream:tag", () => {
   it("rolls to the new digest on a push and re-import, through a new ReplicaSet, touching nothing else", async () => {
     const first = await streamWithImage("web");
@@ -129,6 +147,7 @@ describe("a Deployment following stream:tag", () => {
       (w) => w.containers.web === first,
     );
     expect(adopted.generation).toBe(2);
+    const beforeRoll = await apps.readNamespacedDeployment({ name: "web", namespace: ns });
 
     const second = await publish("web");
     expect(second).toMatch(new RegExp(`^${testEnv.registry}/${ns}/web@sha256:[0-9a-f]{64}$`));
@@ -145,6 +164,9 @@ describe("a Deployment following stream:tag", () => {
     expect(JSON.parse(rolled.annotations[RECORD] ?? "{}")).toEqual({ [path("web")]: second });
     expect(rolled.labels[`${LABEL_PREFIX}web`]).toBe(sha256Hex40(second));
     expect(rolled.annotations[ANN_TRIGGERS]).toBe(created.metadata?.annotations?.[ANN_TRIGGERS]);
+    // the whole object is as before, but for the image and what the servers own
+    const afterRoll = await apps.readNamespacedDeployment({ name: "web", namespace: ns });
+    expect(withoutOwnedFields(afterRoll)).toEqual(withoutOwnedFields(beforeRoll));
 
     const replicaSet = await eventually("a ReplicaSet with the new image", () =>
       replicaSetWithImage(ns, rolled.uid, second),
