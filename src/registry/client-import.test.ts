@@ -13,6 +13,22 @@ afterEach(async () => {
 });
 
 describe("importImage of a single image", () => {
+  it("re-checks more tags than 2,000 in turn with a HEAD each, no manifest GET", async () => {
+    const count = 2100; // above the cache size that once thrashed
+    for (let i = 0; i < count; i++) h.fake.addImage(`team/app${i}`, "v1");
+    const importAll = async () => {
+      for (let i = 0; i < count; i++) {
+        await h.client.importImage(request(`${h.fake.host}/team/app${i}:v1`));
+      }
+    };
+    await importAll();
+    const before = h.fake.requests.length;
+    await importAll();
+    const again = h.fake.requests.slice(before);
+    expect(again.filter((r) => r.method !== "HEAD")).toEqual([]);
+    expect(again).toHaveLength(count);
+  }, 30_000);
+
   it("asks for every manifest by the four media types it understands, by name", async () => {
     h.fake.addImage("team/app", "v1");
     const accepts: string[] = [];

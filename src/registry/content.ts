@@ -36,7 +36,11 @@ export interface FetchedManifest {
 
 /** Content caches shared by all imports of a client. */
 export class ContentCaches {
-  readonly manifests = new BoundedCache<string, StoredManifest>(2000, 64 * 1024 * 1024);
+  // Every tag's current manifest should fit: an unchanged re-check is then one
+  // HEAD, answered from here. (A manifest GET counts against Docker Hub's pull
+  // limit, a HEAD does not; with 2,000 entries, 3,000 tags re-checked in turn
+  // evicted each other and cost a GET each.) The 64 MiB bound caps memory.
+  readonly manifests = new BoundedCache<string, StoredManifest>(50_000, 64 * 1024 * 1024);
   readonly configs = new BoundedCache<string, ImageConfigMetadata>(5000);
 }
 
