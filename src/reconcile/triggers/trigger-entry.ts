@@ -55,7 +55,7 @@ interface CheckedFrom {
 
 function checkFrom(entry: Entry, messages: string[]): CheckedFrom | undefined {
   if (!isRecord(entry.from)) {
-    messages.push(`${missing("from")}: add ${EXAMPLE_FROM}`);
+    messages.push(`from is missing: add ${EXAMPLE_FROM}`);
     return undefined;
   }
   const from = withGoFieldNames(entry.from, FROM_FIELDS);
@@ -71,7 +71,7 @@ function checkFrom(entry: Entry, messages: string[]): CheckedFrom | undefined {
 function checkKind(from: Entry, messages: string[]): boolean {
   if (from.kind === "ImageStreamTag") return true;
   if (from.kind === undefined) {
-    messages.push(`${missing("from.kind")}: add "kind": "ImageStreamTag"`);
+    messages.push(`from.kind is missing: add "kind": "ImageStreamTag"`);
   } else {
     messages.push(
       `unknown kind ${JSON.stringify(from.kind)}: only ImageStreamTag is supported; ` +
@@ -84,7 +84,7 @@ function checkKind(from: Entry, messages: string[]): boolean {
 function checkName(from: Entry, messages: string[]): Omit<CheckedFrom, "namespace"> | undefined {
   const name = from.name;
   if (typeof name !== "string") {
-    const problem = name === undefined ? missing("from.name") : "from.name must be a string";
+    const problem = name === undefined ? "from.name is missing" : "from.name must be a string";
     messages.push(`${problem}: use "name": "STREAM:TAG", e.g. "app:latest"`);
     return undefined;
   }
@@ -152,7 +152,7 @@ function checkPause(entry: Entry, messages: string[]): void {
 function checkFieldPath(entry: Entry, workload: Workload, messages: string[]): string | undefined {
   const fieldPath = entry.fieldPath;
   if (typeof fieldPath === "string") return fieldPath;
-  const problem = fieldPath === undefined ? missing("fieldPath") : "fieldPath must be a string";
+  const problem = fieldPath === undefined ? "fieldPath is missing" : "fieldPath must be a string";
   messages.push(`${problem}: ${fieldPathGrammar(workload.kind)}`);
   return undefined;
 }
@@ -193,10 +193,6 @@ function withGoFieldNames(object: Entry, fields: string[]): Entry {
     }
   }
   return result;
-}
-
-function missing(label: string): string {
-  return `${label} is missing`;
 }
 
 function isRecord(value: unknown): value is Entry {
