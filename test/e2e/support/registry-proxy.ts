@@ -1,0 +1,121 @@
+// A loopback HTTP proxy in front of a plain-HTTP test registry, so e2e tests
+// see the registry's side of the traffic: every request is counted (by second,
+// method and path) where the registry would count it, not by the operator's
+// own metrics. An optional fault hook answers some requests itself (a 429
+// with Retry-After, a 503), as real registries under load do and our test
+// registry cannot.
+import {
+  createServer,
+  type IncomingMessage,
+  request,
+  type Server,
+  type ServerResponse,
+} from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface ProxiedRequest {
+  /** epoch ms when the proxy received it */
+  atMs: number;
+  method: string;
+  /** path and query, e.g. /v2/ns/app/manifests/v1 */
+  path: string;
+  /** status sent to the client */
+  status: number;
+}
+
+export interface FaultAnswer {
+  status: number;
+  headers?: Record<string, string>;
+}
+
+/** Returns an answer to send instead of forwarding, or undefined to forward. */
+export type FaultHook = (req: { method: string; path: string }) => FaultAnswer | undefined;
+
+export interface RegistryProxy {
+  /** host:port to use in image references instead of the registry's */
+  host: string;
+  requests: ProxiedRequest[];
+  /** requests per whole second since `sinceMs`, manifests and blobs only (not /v2/ pings) */
+  perSecond(sinceMs: number, untilMs?: number): number[];
+  setFault(hook: FaultHook | undefined): void;
+  close(): Promise<void>;
+}
+
+function isContentRequest(path: string): boolean {
+  return /^\/v2\/.+\/(manifests|blobs|tags)\//.test(path);
+}
+
+function forward(
+  target: string,
+  req: IncomingMessage,
+  onStatus: (s: number) => void,
+  res: ServerResponse,
+) {
+  const [hostname, port] = target.split(":");
+  const upstream = request(
+    {
+      hostname,
+      port: Number(port),
+      method: req.method,
+      path: req.url,
+      headers: { ...req.headers, host: target },
+    },
+    (up) => {
+      onStatus(up.statusCode ?? 502);
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    },
+  );
+  upstream.on("error", () => {
+    onStatus(502);
+    if (!res.headersSent) res.writeHead(502);
+    res.end();
+  });
+  req.pipe(upstream);
+}
+
+/** Starts a proxy on 127.0.0.1 forwarding to `target` (host:port of a plain-HTTP registry). */
+export async function startRegistryProxy(target: string): Promise<RegistryProxy> {
+  const requests: ProxiedRequest[] = [];
+  let fault: FaultHook | undefined;
+  const server: Server = createServer((req, res) => {
+    const entry: ProxiedRequest = {
+      atMs: Date.now(),
+      method: req.method ?? "",
+      path: req.url ?? "",
+      status: 0,
+    };
+    requests.push(entry);
+    const answer = fault?.({ method: entry.method, path: entry.path });
+    if (answer) {
+      entry.status = answer.status;
+      res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
+      res.end(entry.method === "HEAD" ? undefined : '{"errors":[{"code":"TOOMANYREQUESTS"}]}');
+      req.resume();
+      return;
+    }
+    forward(target, req, (status) => (entry.status = status), res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    host: `127.0.0.1:${port}`,
+    requests,
+    perSecond(sinceMs, untilMs = Date.now()) {
+      const buckets = new Array(Math.max(1, Math.ceil((untilMs - sinceMs) / 1000))).fill(0);
+      for (const r of requests) {
+        if (r.atMs < sinceMs || r.atMs >= untilMs || !isContentRequest(r.path)) continue;
+        buckets[Math.floor((r.atMs - sinceMs) / 1000)]++;
+      }
+      return buckets;
+    },
+    setFault(hook) {
+      fault = hook;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
