@@ -156,3 +156,9 @@ export const ANN_EXCLUDE_SECRET = "openshift.io/image.excludeSecret";
 export const ANN_PREFER_ARCH = "importer.image.openshift.io/prefer-arch";
 export const ANN_PREFER_OS = "importer.image.openshift.io/prefer-os";
 export const ANN_TRIGGERS = "image.openshift.io/triggers";
+/**
+ * On the Image objects we write: the child digests of a manifest list, comma
+ * separated ("" for a single image). Garbage collection reads it from a
+ * metadata-only cache, which never holds dockerImageManifests.
+ */
+export const ANN_IMAGE_MANIFESTS = "imagestream-operator.io/manifests";

@@ -4,9 +4,14 @@
 import { digestFromImageObjectName, type Image, type ImageStream } from "../api/types.js";
 import type { Config } from "../config.js";
 import { errorSummary, type Logger } from "../observability/logger.js";
-import { planImageGC } from "../reconcile/images-gc.js";
+import { childDigests, imageDigest } from "../reconcile/images.js";
+import {
+  imagesWithUnknownChildren,
+  planImageGC,
+  referencedDigests,
+} from "../reconcile/images-gc.js";
 import type { ImagesInUse } from "./images-in-use.js";
-import type { ImageStreamWriter } from "./imagestream-writer.js";
+import type { ImageReader, ImageStreamWriter } from "./imagestream-writer.js";
 import { every } from "./informer.js";
 
 interface Lister<T> {
@@ -15,10 +20,13 @@ interface Lister<T> {
 }
 
 export class ImageGarbageCollector {
+  /** children of referenced pre-annotation Images, read once each (see childDigests) */
+  private readonly readChildren = new Map<string, string[]>();
+
   constructor(
     private readonly streams: Lister<ImageStream>,
     private readonly images: Lister<Image>,
-    private readonly writer: Pick<ImageStreamWriter, "deleteImage">,
+    private readonly writer: Pick<ImageStreamWriter, "deleteImage"> & ImageReader,
     private readonly config: Pick<Config, "imageGcGraceMinutes">,
     private readonly log: Logger,
     private readonly inUse: Pick<ImagesInUse, "isHeld">,
@@ -32,11 +40,15 @@ export class ImageGarbageCollector {
   /** Deletes unreferenced Images; returns their names. */
   async collect(now = new Date()): Promise<string[]> {
     if (!this.streams.synced || !this.images.synced) return [];
+    const streams = this.streams.list();
+    const images = this.images.list();
+    await this.readUnknownChildren(referencedDigests(streams), images);
     const doomed = planImageGC(
-      this.streams.list(),
-      this.images.list(),
+      streams,
+      images,
       now,
       this.config.imageGcGraceMinutes,
+      this.readChildren,
     );
     const deleted: string[] = [];
     for (const name of doomed) {
@@ -51,5 +63,24 @@ export class ImageGarbageCollector {
     }
     if (deleted.length > 0) this.log.info({ count: deleted.length }, "garbage-collected images");
     return deleted;
+  }
+
+  // Images created before ANN_IMAGE_MANIFESTS: the metadata cache cannot say
+  // whether they are lists, so each referenced one is read in full once. The
+  // memo keeps only digests still referenced, so it cannot grow without bound.
+  private async readUnknownChildren(referenced: Set<string>, images: Image[]): Promise<void> {
+    for (const digest of this.readChildren.keys()) {
+      if (!referenced.has(digest)) this.readChildren.delete(digest);
+    }
+    for (const img of imagesWithUnknownChildren(referenced, images)) {
+      const digest = imageDigest(img);
+      if (this.readChildren.has(digest)) continue;
+      try {
+        const full = await this.writer.getImage(img.metadata.name ?? "");
+        this.readChildren.set(digest, (full && childDigests(full)) ?? []);
+      } catch (err) {
+        this.log.warn({ image: img.metadata.name, err: errorSummary(err) }, "image GC read failed");
+      }
+    }
   }
 }

@@ -39,12 +39,18 @@ export interface ImageStreamWriter {
   deleteImage(name: string): Promise<void>;
 }
 
+/** Reads a whole Image object (the informer holds metadata only). */
+export interface ImageReader {
+  /** undefined when absent */
+  getImage(name: string): Promise<Image | undefined>;
+}
+
 const stream = { group: GROUP, version: VERSION, plural: IMAGESTREAM_PLURAL };
 const merge = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 const jsonPatch = setHeaderOptions("Content-Type", PatchStrategy.JsonPatch);
 const apply = setHeaderOptions("Content-Type", PatchStrategy.ServerSideApply);
 
-export class KubeImageStreamWriter implements ImageStreamWriter {
+export class KubeImageStreamWriter implements ImageStreamWriter, ImageReader {
   private readonly api: CustomObjectsApi;
 
   constructor(
@@ -125,6 +131,20 @@ export class KubeImageStreamWriter implements ImageStreamWriter {
       },
       apply,
     );
+  }
+
+  async getImage(imageName: string): Promise<Image | undefined> {
+    try {
+      return (await this.api.getClusterCustomObject({
+        group: GROUP,
+        version: VERSION,
+        plural: IMAGE_PLURAL,
+        name: imageName,
+      })) as Image;
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) return undefined;
+      throw err;
+    }
   }
 
   async deleteImage(imageName: string): Promise<void> {

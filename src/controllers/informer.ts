@@ -26,9 +26,53 @@ export interface ScopedInformerOptions<T extends KubernetesObject> {
   labelSelector?: string;
   /** e.g. type=kubernetes.io/dockerconfigjson; must match what list() asks for */
   fieldSelector?: string;
+  /** what the cache keeps of each listed or watched object (src/controllers/cache-shape.ts) */
+  shape?: (obj: T) => T;
+  /** Accept header of the watch, e.g. metadata only; list() must ask for the same */
+  watchAccept?: string;
   log: Logger;
   restartBaseMs?: number;
   restartMaxMs?: number;
+}
+
+type WatchCallback = Parameters<Watch["watch"]>[2];
+
+/**
+ * client-node's Watch with two additions: each watched object is shaped
+ * before the ListWatch caches it, and the request may carry its own Accept
+ * header (metadata-only watches), set after authentication adds its headers.
+ */
+class ShapingWatch<T extends KubernetesObject> extends Watch {
+  constructor(
+    kubeConfig: KubeConfig,
+    private readonly shape: ((obj: T) => T) | undefined,
+    accept: string | undefined,
+  ) {
+    super(accept ? withAccept(kubeConfig, accept) : kubeConfig);
+  }
+
+  override watch(
+    path: string,
+    queryParams: Parameters<Watch["watch"]>[1],
+    callback: WatchCallback,
+    done: Parameters<Watch["watch"]>[3],
+  ): Promise<AbortController> {
+    const shape = this.shape;
+    const shaped: WatchCallback = shape
+      ? (phase, obj, raw) => callback(phase, phase === "ERROR" ? obj : shape(obj as T), raw)
+      : callback;
+    return super.watch(path, queryParams, shaped, done);
+  }
+}
+
+/** The same kube config, but requests it authenticates ask for `accept`. */
+function withAccept(kubeConfig: KubeConfig, accept: string): KubeConfig {
+  const wrapped = Object.create(kubeConfig) as KubeConfig;
+  wrapped.applySecurityAuthentication = async (context) => {
+    await kubeConfig.applySecurityAuthentication(context);
+    context.setHeaderParam("Accept", accept);
+  };
+  return wrapped;
 }
 
 /** One client-node informer plus restart, backoff and sync tracking. */
@@ -44,13 +88,15 @@ class RestartingInformer<T extends KubernetesObject> {
     private readonly opts: ScopedInformerOptions<T>,
     handlers: ChangeHandler<T>[],
   ) {
+    const shape = opts.shape;
     const listFn = async () => {
       const list = await opts.list(path);
+      if (shape) list.items = list.items.map(shape);
       // The cache is filled synchronously right after this promise resolves.
       setImmediate(() => this.markSynced());
       return list;
     };
-    const watch = new Watch(opts.kubeConfig);
+    const watch = new ShapingWatch(opts.kubeConfig, shape, opts.watchAccept);
     this.inner = new ListWatch<T>(
       path,
       watch,

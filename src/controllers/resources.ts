@@ -8,14 +8,25 @@ import {
   type KubeConfig,
   type KubernetesListObject,
   type KubernetesObject,
+  setHeaderOptions,
 } from "@kubernetes/client-node";
 import { GROUP, IMAGE_PLURAL, IMAGESTREAM_PLURAL, VERSION } from "../api/types.js";
+import { shapeForCache, shapeImageForCache, shapeWorkloadForCache } from "./cache-shape.js";
 
 export interface ResourceSource<T extends KubernetesObject> {
   paths: string[];
   list: (path: string) => Promise<KubernetesListObject<T>>;
   fieldSelector?: string;
+  /** what the informer keeps of each object */
+  shape?: (obj: T) => T;
+  watchAccept?: string;
 }
+
+// Metadata-only list and watch (what client-go's metadata informers ask
+// for): the API server sends PartialObjectMetadata, never the Image's layers
+// and config, so neither the bytes nor the parsing are paid.
+const METADATA_LIST_ACCEPT = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
+const METADATA_WATCH_ACCEPT = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1";
 
 function namespaceOf(path: string): string | undefined {
   return /\/namespaces\/([^/]+)\//.exec(path)?.[1];
@@ -42,6 +53,7 @@ export function imageStreamSource<T extends KubernetesObject>(
         : await api.listClusterCustomObject(g);
       return res as KubernetesListObject<T>;
     },
+    shape: shapeForCache,
   };
 }
 
@@ -50,11 +62,12 @@ export function imageSource<T extends KubernetesObject>(kc: KubeConfig): Resourc
   return {
     paths: [`/apis/${GROUP}/${VERSION}/${IMAGE_PLURAL}`],
     list: async () =>
-      (await api.listClusterCustomObject({
-        group: GROUP,
-        version: VERSION,
-        plural: IMAGE_PLURAL,
-      })) as KubernetesListObject<T>,
+      (await api.listClusterCustomObject(
+        { group: GROUP, version: VERSION, plural: IMAGE_PLURAL },
+        setHeaderOptions("Accept", METADATA_LIST_ACCEPT),
+      )) as KubernetesListObject<T>,
+    shape: shapeImageForCache,
+    watchAccept: METADATA_WATCH_ACCEPT,
   };
 }
 
@@ -76,6 +89,7 @@ export function pullSecretSource<T extends KubernetesObject>(
         : await api.listSecretForAllNamespaces({ fieldSelector });
       return res as unknown as KubernetesListObject<T>;
     },
+    shape: shapeForCache,
   };
 }
 
@@ -105,5 +119,6 @@ export function workloadSource<T extends KubernetesObject>(
   return {
     paths: scopedPaths(prefix, plural, namespaces),
     list: async (path) => (await listers[kind](namespaceOf(path))) as KubernetesListObject<T>,
+    shape: shapeWorkloadForCache,
   };
 }

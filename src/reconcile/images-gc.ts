@@ -3,24 +3,52 @@
 // list (PreserveOriginal), or while it is younger than the grace period: the
 // controller creates Images before it writes the status that refers to them.
 
-import { digestFromImageObjectName, type Image, type ImageStream } from "../api/types.js";
+import type { Image, ImageStream } from "../api/types.js";
+import { childDigests, imageDigest as digestOf } from "./images.js";
 
-/** Names of Image objects to delete, sorted. Pass every stream and every Image of the cluster. */
-export function planImageGC(
-  streams: readonly ImageStream[],
-  images: readonly Image[],
-  now: Date,
-  graceMinutes: number,
-): string[] {
+/** Digests some stream's history names. */
+export function referencedDigests(streams: readonly ImageStream[]): Set<string> {
   const referenced = new Set<string>();
   for (const s of streams) {
     for (const tag of s.status?.tags ?? []) {
       for (const item of tag.items ?? []) if (item.image) referenced.add(item.image);
     }
   }
+  return referenced;
+}
+
+/**
+ * Referenced Images whose children the cache cannot tell (written before
+ * ANN_IMAGE_MANIFESTS): their full objects must be read before a plan, or a
+ * kept list's children could be deleted.
+ */
+export function imagesWithUnknownChildren(
+  referenced: ReadonlySet<string>,
+  images: readonly Image[],
+): Image[] {
+  return images.filter((img) => referenced.has(digestOf(img)) && childDigests(img) === undefined);
+}
+
+/**
+ * Names of Image objects to delete, sorted. Pass every stream and every Image
+ * of the cluster, and the children read for imagesWithUnknownChildren; while
+ * one is missing nothing is deleted.
+ */
+export function planImageGC(
+  streams: readonly ImageStream[],
+  images: readonly Image[],
+  now: Date,
+  graceMinutes: number,
+  readChildren: ReadonlyMap<string, string[]> = new Map(),
+): string[] {
+  const referenced = referencedDigests(streams);
   const byDigest = new Map(images.map((img) => [digestOf(img), img]));
   for (const d of [...referenced]) {
-    for (const child of byDigest.get(d)?.dockerImageManifests ?? []) referenced.add(child.digest);
+    const img = byDigest.get(d);
+    if (!img) continue;
+    const children = childDigests(img) ?? readChildren.get(d);
+    if (children === undefined) return [];
+    for (const child of children) referenced.add(child);
   }
   const cutoff = now.getTime() - graceMinutes * 60_000;
   const doomed: string[] = [];
@@ -33,8 +61,4 @@ export function planImageGC(
     doomed.push(name);
   }
   return doomed.sort();
-}
-
-function digestOf(img: Image): string {
-  return img.digest || digestFromImageObjectName(img.metadata.name ?? "");
 }

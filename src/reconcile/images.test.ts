@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { ANN_IMAGE_MANIFESTS, type Image, imageObjectName } from "../api/types.js";
 import type { ImportedImage } from "../registry/types.js";
-import { collectImages, toImageObject } from "./images.js";
+import { childDigests, collectImages, toImageObject } from "./images.js";
 import { digest } from "./test-fixtures.js";
 import type { Outcome } from "./types.js";
 
@@ -78,7 +79,10 @@ describe("toImageObject", () => {
     expect(obj).toEqual({
       apiVersion: "image.openshift.io/v1",
       kind: "Image",
-      metadata: { name: `sha256.${"a".repeat(64)}` },
+      metadata: {
+        name: `sha256.${"a".repeat(64)}`,
+        annotations: { "imagestream-operator.io/manifests": "" },
+      },
       dockerImageReference: `quay.io/a@${digest("a")}`,
       dockerImageManifestMediaType: "application/vnd.oci.image.manifest.v1+json",
       digest: digest("a"),
@@ -97,5 +101,29 @@ describe("toImageObject", () => {
       "linux/amd64",
       "linux/arm64",
     ]);
+    // what garbage collection reads from the metadata-only cache
+    expect(obj.metadata.annotations?.["imagestream-operator.io/manifests"]?.split(",")).toEqual(
+      list.manifests?.map((m) => m.digest),
+    );
+  });
+});
+
+describe("childDigests", () => {
+  const meta = { name: imageObjectName(digest("a")) };
+  it.each([
+    [
+      "the annotation",
+      { metadata: { ...meta, annotations: { [ANN_IMAGE_MANIFESTS]: "x,y" } } },
+      ["x", "y"],
+    ],
+    [
+      "an empty annotation",
+      { metadata: { ...meta, annotations: { [ANN_IMAGE_MANIFESTS]: "" } } },
+      [],
+    ],
+    ["a full single image", { metadata: meta, digest: digest("a") }, []],
+    ["metadata only, no annotation", { metadata: meta }, undefined],
+  ])("from %s", (_what, image, expected) => {
+    expect(childDigests(image as Image)).toEqual(expected);
   });
 });
