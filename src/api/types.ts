@@ -162,3 +162,10 @@ export const ANN_TRIGGERS = "image.openshift.io/triggers";
  * metadata-only cache, which never holds dockerImageManifests.
  */
 export const ANN_IMAGE_MANIFESTS = "imagestream-operator.io/manifests";
+/**
+ * On a stream: JSON object, tag -> digest of the manifest list a Legacy
+ * import chose its child from. status.tags[].items[].image holds the child
+ * (OpenShift's meaning), so without this a re-check after a restart could not
+ * tell that the list a tag names has not moved.
+ */
+export const ANN_LIST_DIGESTS = "imagestream-operator.io/list-digests";

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { ImageStream, TagReference } from "../api/types.js";
+import { ANN_DOCKER_REPOSITORY_CHECK, type ImageStream, type TagReference } from "../api/types.js";
 import {
   isImportPending,
   observedGeneration,
   pendingCause,
   planSettledGenerations,
   planSpecGenerations,
+  withFirstRepositoryCheck,
 } from "./generations.js";
 import { specFingerprint } from "./spec-tags.js";
 import {
@@ -404,5 +405,39 @@ describe("planSettledGenerations", () => {
       expect(pendingCause(settled, settled.spec?.tags?.[0] as TagReference)).toBeUndefined();
       expect(planSpecGenerations(settled)).toEqual({ updates: [], patch: [] });
     }
+  });
+});
+
+describe("withFirstRepositoryCheck", () => {
+  const AT = "2026-01-01T12:00:00Z";
+  const stamp = {
+    updates: [{ index: 0, name: "a", generation: 1 }],
+    patch: [{ op: "add" as const, path: "/spec/tags/0/generation", value: 1 }],
+  };
+  it("adds the annotation map to a stream without annotations", () => {
+    const plan = withFirstRepositoryCheck(makeStream({}), stamp, AT);
+    expect(plan.patch.at(-1)).toEqual({
+      op: "add",
+      path: "/metadata/annotations",
+      value: { [ANN_DOCKER_REPOSITORY_CHECK]: AT },
+    });
+  });
+  it("adds one key (pointer-escaped) beside existing annotations", () => {
+    const plan = withFirstRepositoryCheck(makeStream({ annotations: { x: "y" } }), stamp, AT);
+    expect(plan.patch.at(-1)).toEqual({
+      op: "add",
+      path: "/metadata/annotations/openshift.io~1image.dockerRepositoryCheck",
+      value: AT,
+    });
+  });
+  it.each([
+    ["no stamp to carry it", makeStream({}), { updates: [], patch: [] }],
+    [
+      "a stream checked before",
+      makeStream({ annotations: { [ANN_DOCKER_REPOSITORY_CHECK]: "2025-01-01T00:00:00Z" } }),
+      stamp,
+    ],
+  ])("leaves the plan alone with %s", (_what, s, plan) => {
+    expect(withFirstRepositoryCheck(s, plan, AT)).toBe(plan);
   });
 });

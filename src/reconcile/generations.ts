@@ -4,7 +4,7 @@
 // itself: the patch bumps metadata.generation, and the next pass has to find
 // nothing to do.
 
-import type { ImageStream, TagReference } from "../api/types.js";
+import { ANN_DOCKER_REPOSITORY_CHECK, type ImageStream, type TagReference } from "../api/types.js";
 import { classifySource, findSpecTag, specFingerprint } from "./spec-tags.js";
 import type { PlannerConfig, StatusTag } from "./types.js";
 
@@ -136,6 +136,39 @@ export function planSettledGenerations(
     }
   });
   return { updates, patch: generationPatch(stream, updates) };
+}
+
+/**
+ * The stamp of a stream never imported before also carries the
+ * dockerRepositoryCheck annotation its first import would set a moment later
+ * (same pass, same time): a cold import then costs one spec write, not a
+ * stamp and an annotation patch (issue "Scale": at most one spec write per
+ * stream and pass). Stamps of streams imported before are left alone.
+ */
+export function withFirstRepositoryCheck(
+  stream: ImageStream,
+  plan: SpecGenerationPlan,
+  checkedAt: string,
+): SpecGenerationPlan {
+  const annotations = stream.metadata.annotations;
+  if (plan.patch.length === 0 || annotations?.[ANN_DOCKER_REPOSITORY_CHECK]) return plan;
+  const op: JsonPatchOp = annotations
+    ? {
+        op: "add",
+        path: `/metadata/annotations/${escapePointer(ANN_DOCKER_REPOSITORY_CHECK)}`,
+        value: checkedAt,
+      }
+    : {
+        op: "add",
+        path: "/metadata/annotations",
+        value: { [ANN_DOCKER_REPOSITORY_CHECK]: checkedAt },
+      };
+  return { ...plan, patch: [...plan.patch, op] };
+}
+
+/** RFC 6901: "~" and "/" inside a JSON pointer segment. */
+function escapePointer(segment: string): string {
+  return segment.replaceAll("~", "~0").replaceAll("/", "~1");
 }
 
 function generationPatch(stream: ImageStream, updates: SpecGenerationUpdate[]): JsonPatchOp[] {

@@ -3,7 +3,14 @@
 // bookkeeping, so it cannot drift between callers.
 
 import { ImportError, type ImportResult } from "../registry/types.js";
-import type { DockerWork, FailedOutcome, ImportedOutcome, WorkItem } from "./types.js";
+import type {
+  DockerWork,
+  FailedOutcome,
+  ImportedOutcome,
+  RecordedImport,
+  ResolvedOutcome,
+  WorkItem,
+} from "./types.js";
 
 export function importedOutcome(item: DockerWork, result: ImportResult): ImportedOutcome {
   return {
@@ -12,6 +19,18 @@ export function importedOutcome(item: DockerWork, result: ImportResult): Importe
     generation: item.generation,
     specHash: item.specHash,
     result,
+  };
+}
+
+/** A re-check found the tag where the status says: the same item, nothing to fetch or create. */
+export function unchangedOutcome(item: DockerWork, recorded: RecordedImport): ResolvedOutcome {
+  return {
+    kind: "resolved",
+    tag: item.tag,
+    generation: item.generation,
+    specHash: item.specHash,
+    dockerImageReference: recorded.dockerImageReference,
+    image: recorded.image,
   };
 }
 

@@ -11,7 +11,8 @@ import {
   type TagReference,
 } from "../api/types.js";
 import type { PlatformPreference } from "../registry/types.js";
-import { effectiveGeneration, pendingCause } from "./generations.js";
+import { effectiveGeneration, findStatusTag, pendingCause } from "./generations.js";
+import { recordedListDigests } from "./list-digests.js";
 import { nextDue, repositoryDue, requeueAfterMs } from "./schedule.js";
 import {
   classifySource,
@@ -24,6 +25,7 @@ import {
   type AttemptLog,
   type PlannerConfig,
   REPOSITORY_KEY,
+  type RecordedImport,
   type RepositoryWork,
   type TagWork,
   type WorkCause,
@@ -110,7 +112,8 @@ function workItem(
   cfg: PlannerConfig,
 ): TagWork {
   switch (source.kind) {
-    case "docker":
+    case "docker": {
+      const recorded = recordedImport(stream, tag.name, b.specHash);
       return {
         ...b,
         kind: "docker",
@@ -120,7 +123,9 @@ function workItem(
           importMode: effectiveImportMode(tag, cfg),
           preferredPlatforms: preferredPlatforms(tag, cfg),
         },
+        ...(recorded ? { recorded } : {}),
       };
+    }
     case "reference":
       return { ...b, kind: "reference", reference: source.reference };
     case "copy-istag":
@@ -172,5 +177,26 @@ function planRepository(
     importMode: cfg.defaultImportMode ?? "Legacy",
     preferredPlatforms: preferredPlatforms(undefined, cfg),
     generation: stream.metadata.generation ?? 1,
+  };
+}
+
+/**
+ * What the status holds for a tag whose current spec (same fingerprint) was
+ * imported: a re-check can then stop at one HEAD. A changed spec (another
+ * reference, import mode or platform) is imported afresh.
+ */
+function recordedImport(
+  stream: ImageStream,
+  tagName: string,
+  specHash: string,
+): RecordedImport | undefined {
+  const statusTag = findStatusTag(stream, tagName);
+  const head = statusTag?.items?.[0];
+  if (!head?.image || statusTag?.specHash !== specHash) return undefined;
+  const list = recordedListDigests(stream)[tagName];
+  return {
+    image: head.image,
+    dockerImageReference: head.dockerImageReference,
+    digests: list ? [head.image, list] : [head.image],
   };
 }

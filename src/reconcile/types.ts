@@ -63,6 +63,19 @@ interface WorkBase {
 export interface DockerWork extends WorkBase {
   kind: "docker";
   request: Omit<ImportRequest, "credentials">;
+  /**
+   * Set when the tag's current spec was imported before: the item the status
+   * holds, and the digests that mean it has not moved (its image, and for a
+   * Legacy child the list it came from). The controller then re-checks with
+   * one HEAD instead of importing.
+   */
+  recorded?: RecordedImport;
+}
+
+export interface RecordedImport {
+  image: string;
+  dockerImageReference: string;
+  digests: string[];
 }
 
 /** reference: true DockerImage tag: recorded without a registry call. */

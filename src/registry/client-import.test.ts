@@ -13,21 +13,55 @@ afterEach(async () => {
 });
 
 describe("importImage of a single image", () => {
-  it("re-checks more tags than 2,000 in turn with a HEAD each, no manifest GET", async () => {
-    const count = 2100; // above the cache size that once thrashed
+  it("re-checks 2,100 tags after a restart with one HEAD each, from the recorded digests alone", async () => {
+    const count = 2100; // above the content caches: a re-check must not depend on them
     for (let i = 0; i < count; i++) h.fake.addImage(`team/app${i}`, "v1");
-    const importAll = async () => {
-      for (let i = 0; i < count; i++) {
-        await h.client.importImage(request(`${h.fake.host}/team/app${i}:v1`));
-      }
-    };
-    await importAll();
+    const recorded: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const result = await h.client.importImage(request(`${h.fake.host}/team/app${i}:v1`));
+      recorded.push(result.image.digest);
+    }
+    const restarted = new HttpRegistryClient({ requestTimeoutMs: 2000 }); // empty caches
     const before = h.fake.requests.length;
-    await importAll();
-    const again = h.fake.requests.slice(before);
+    try {
+      for (let i = 0; i < count; i++) {
+        const req = { ...request(`${h.fake.host}/team/app${i}:v1`), recorded: [recorded[i] ?? ""] };
+        expect(await restarted.recheck(req)).toEqual({ unchanged: recorded[i] });
+      }
+    } finally {
+      restarted.close();
+    }
+    const again = h.fake.requests.slice(before).filter((r) => r.path !== "/v2/");
     expect(again.filter((r) => r.method !== "HEAD")).toEqual([]);
     expect(again).toHaveLength(count);
   }, 30_000);
+
+  it("a first import is one manifest GET by tag and one config GET: no HEAD", async () => {
+    h.fake.addImage("first", "v1");
+    await h.client.importImage(request(`${h.fake.host}/first:v1`));
+    const calls = h.fake.requests
+      .filter((r) => r.path !== "/v2/")
+      .map((r) => `${r.method} ${r.path.replace(/sha256:\w+/, "<digest>")}`);
+    expect(calls).toEqual(["GET /v2/first/manifests/v1", "GET /v2/first/blobs/<digest>"]);
+  });
+
+  it("a re-check of a moved tag is a HEAD, then the new manifest by digest and its config", async () => {
+    const old = h.fake.addImage("moved", "v1");
+    await h.client.importImage(request(`${h.fake.host}/moved:v1`));
+    const moved = h.fake.addImage("moved", "v1", { os: "linux", architecture: "arm64" });
+    const before = h.fake.requests.length;
+    const result = await h.client.recheck({
+      ...request(`${h.fake.host}/moved:v1`),
+      recorded: [old.digest],
+    });
+    expect("unchanged" in result ? undefined : result.image.digest).toBe(moved.digest);
+    const calls = h.fake.requests.slice(before).map((r) => `${r.method} ${r.path}`);
+    expect(calls.slice(0, 2)).toEqual([
+      "HEAD /v2/moved/manifests/v1",
+      `GET /v2/moved/manifests/${moved.digest}`,
+    ]);
+    expect(calls.slice(2).every((c) => c.startsWith("GET /v2/moved/blobs/"))).toBe(true);
+  });
 
   it("asks for every manifest by the four media types it understands, by name", async () => {
     h.fake.addImage("team/app", "v1");
@@ -80,19 +114,20 @@ describe("importImage of a single image", () => {
     expect(result.image.size).toBeGreaterThan(1234);
   });
 
-  it("asks with HEAD first and GETs the manifest by digest only once (content-addressed cache)", async () => {
-    const pushed = h.fake.addImage("app", "v1");
+  it("a re-check of a moved tag whose manifest is cached fetches nothing more (content-addressed cache)", async () => {
+    const a = h.fake.addImage("app", "v1");
+    const b = h.fake.addImage("other", "v1");
     await h.client.importImage(request(`${h.fake.host}/app:v1`));
-    await h.client.importImage(request(`${h.fake.host}/app:v1`));
-    const manifestCalls = h.fake.requests
-      .filter((r) => r.path.includes("/manifests/"))
-      .map((r) => `${r.method} ${r.path}`);
-    expect(manifestCalls).toEqual([
-      "HEAD /v2/app/manifests/v1",
-      `GET /v2/app/manifests/${pushed.digest}`,
+    const before = h.fake.requests.length;
+    // another stream's tag now names the same content; its manifest is cached under app
+    const result = await h.client.recheck({
+      ...request(`${h.fake.host}/app:v1`),
+      recorded: [b.digest],
+    });
+    expect("unchanged" in result ? undefined : result.image.digest).toBe(a.digest);
+    expect(h.fake.requests.slice(before).map((r) => `${r.method} ${r.path}`)).toEqual([
       "HEAD /v2/app/manifests/v1",
     ]);
-    expect(h.fake.requests.filter((r) => r.path.includes("/blobs/"))).toHaveLength(1);
   });
 
   it("tells onRequest of every exchange the fake registry saw, by method and status", async () => {
@@ -107,7 +142,9 @@ describe("importImage of a single image", () => {
     try {
       h.fake.addImage("counted", "v1");
       await observed.importImage(request(`${h.fake.host}/counted:v1`));
-      await importErrorOf(observed.importImage(request(`${h.fake.host}/counted:nope`)));
+      await observed.recheck({ ...request(`${h.fake.host}/counted:v1`), recorded: [] });
+      const recheck = { ...request(`${h.fake.host}/counted:nope`), recorded: [] };
+      await importErrorOf(observed.recheck(recheck));
     } finally {
       observed.close();
     }
@@ -129,15 +166,18 @@ describe("importImage of a single image", () => {
     expect(result.image.config?.os).toBe("linux");
   });
 
-  it("falls back to GET when HEAD is refused or says no digest", async () => {
+  it("a re-check falls back to GET when HEAD is refused or says no digest", async () => {
     const pushed = h.fake.addImage("nohead", "v1");
     h.fake.use((req, res, url) => {
       if (req.method !== "HEAD" || !url.pathname.includes("/manifests/")) return false;
       res.writeHead(url.pathname.endsWith("/v1") ? 405 : 200).end();
       return true;
     });
-    const result = await h.client.importImage(request(`${h.fake.host}/nohead:v1`));
-    expect(result.image.digest).toBe(pushed.digest);
+    const result = await h.client.recheck({
+      ...request(`${h.fake.host}/nohead:v1`),
+      recorded: ["sha256:0000000000000000000000000000000000000000000000000000000000000000"],
+    });
+    expect("unchanged" in result ? undefined : result.image.digest).toBe(pushed.digest);
     expect(
       h.fake.requests.some((r) => r.method === "GET" && r.path === "/v2/nohead/manifests/v1"),
     ).toBe(true);

@@ -20,6 +20,8 @@ import {
   ImportError,
   type ImportRequest,
   type ImportResult,
+  type RecheckRequest,
+  type RecheckResult,
   type RegistryClient,
 } from "./types.js";
 
@@ -73,6 +75,15 @@ export class HttpRegistryClient implements RegistryClient {
     return this.withCredentials(req, parsed, signal, (content) =>
       assembleImport(content, parsed, req),
     );
+  }
+
+  async recheck(req: RecheckRequest, signal?: AbortSignal): Promise<RecheckResult> {
+    const parsed = parseImageReference(req.reference);
+    return this.withCredentials(req, parsed, signal, async (content) => {
+      const current = await content.headDigest(parsed.digest ?? parsed.tag ?? "latest");
+      if (current && req.recorded.includes(current)) return { unchanged: current };
+      return assembleImport(content, parsed, req, current);
+    });
   }
 
   async listTags(req: CredentialRequest, signal?: AbortSignal): Promise<string[]> {

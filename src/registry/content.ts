@@ -34,14 +34,17 @@ export interface FetchedManifest {
   document: ManifestDocument;
 }
 
-/** Content caches shared by all imports of a client. */
+/**
+ * Content caches shared by all imports of a client. An unchanged re-check
+ * needs none of this (it compares a HEAD with the digests the status
+ * records, RegistryClient.recheck), so they only save fetches within a burst:
+ * list children, and streams importing the same image at about the same
+ * time. Small, bounded by entries and bytes (issue "Scale": caches hold only
+ * what is read).
+ */
 export class ContentCaches {
-  // Every tag's current manifest should fit: an unchanged re-check is then one
-  // HEAD, answered from here. (A manifest GET counts against Docker Hub's pull
-  // limit, a HEAD does not; with 2,000 entries, 3,000 tags re-checked in turn
-  // evicted each other and cost a GET each.) The 64 MiB bound caps memory.
-  readonly manifests = new BoundedCache<string, StoredManifest>(50_000, 64 * 1024 * 1024);
-  readonly configs = new BoundedCache<string, ImageConfigMetadata>(5000);
+  readonly manifests = new BoundedCache<string, StoredManifest>(1000, 8 * 1024 * 1024);
+  readonly configs = new BoundedCache<string, ImageConfigMetadata>(1000);
 }
 
 export interface RepositoryContentOptions {
@@ -58,17 +61,26 @@ export interface RepositoryContentOptions {
 export class RepositoryContent {
   constructor(private readonly options: RepositoryContentOptions) {}
 
-  /** The manifest a tag or digest names, checked with the session's credential. */
+  /**
+   * The manifest a tag or digest names, checked with the session's
+   * credential. A tag is fetched at once (a HEAD first would only add a round
+   * trip: nothing is known to compare its answer with).
+   */
   async manifestFor(tagOrDigest: string): Promise<FetchedManifest> {
-    const knownDigest = isValidDigest(tagOrDigest) ? tagOrDigest : undefined;
-    if (knownDigest && !this.cached(knownDigest)) return this.fetchByDigest(knownDigest);
+    if (!isValidDigest(tagOrDigest)) return this.manifestByTag(tagOrDigest);
+    if (!this.cached(tagOrDigest)) return this.fetchByDigest(tagOrDigest);
+    // a cached body is only used once the registry said yes to this credential
     const head = await this.head(tagOrDigest);
-    if (knownDigest) {
-      // a cached body is only used once the registry said yes to this credential
-      return head.answered ? this.manifestByDigest(knownDigest) : this.fetchByDigest(knownDigest);
-    }
-    if (head.digest) return this.manifestByDigest(head.digest);
-    return this.manifestByTag(tagOrDigest);
+    return head.answered ? this.manifestByDigest(tagOrDigest) : this.fetchByDigest(tagOrDigest);
+  }
+
+  /**
+   * The digest the registry gives for a tag or digest (one HEAD, which Docker
+   * Hub does not count as a pull); undefined when the registry cannot answer
+   * HEAD with a digest. Refusals (401, 404, 429) are thrown.
+   */
+  async headDigest(tagOrDigest: string): Promise<string | undefined> {
+    return (await this.head(tagOrDigest)).digest;
   }
 
   /** A manifest whose digest comes from verified content (a list entry). */

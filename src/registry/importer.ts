@@ -72,12 +72,16 @@ async function importChildren(
   return children;
 }
 
+/** `current`: the digest a HEAD just gave for the reference, so the manifest is fetched by digest. */
 export async function assembleImport(
   content: RepositoryContent,
   parsed: ParsedReference,
   request: ImportRequest,
+  current?: string,
 ): Promise<ImportResult> {
-  const top = await content.manifestFor(parsed.digest ?? parsed.tag ?? "latest");
+  const top = current
+    ? await content.manifestByDigest(current)
+    : await content.manifestFor(parsed.digest ?? parsed.tag ?? "latest");
   if (top.document.kind === "image") {
     return { image: await importedImage(content, parsed, top as ImageFetched), children: [] };
   }
@@ -91,5 +95,9 @@ export async function assembleImport(
   }
   const chosen = choosePlatform(manifests, request.preferredPlatforms) as ImageManifest;
   const child = asImage(await content.manifestByDigest(chosen.digest), request.reference);
-  return { image: await importedImage(content, parsed, child), children: [] };
+  return {
+    image: await importedImage(content, parsed, child),
+    children: [],
+    listDigest: top.digest,
+  };
 }

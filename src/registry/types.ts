@@ -56,7 +56,22 @@ export interface ImportResult {
   image: ImportedImage;
   /** PreserveOriginal: every child, imported as its own Image */
   children: ImportedImage[];
+  /** Legacy import of a manifest list: the list the child was chosen from */
+  listDigest?: string;
 }
+
+/** A re-check of a tag that was imported before. */
+export interface RecheckRequest extends ImportRequest {
+  /**
+   * Digests meaning "the tag has not moved" when the registry answers one of
+   * them: what the status records, and for a Legacy child the list it was
+   * chosen from. Then nothing is fetched.
+   */
+  recorded: string[];
+}
+
+/** Either a new import, or the registry's digest for a tag that has not moved. */
+export type RecheckResult = ImportResult | { unchanged: string };
 
 export type ImportFailureReason =
   | "Unauthorized"
@@ -87,7 +102,10 @@ export class ImportError extends Error {
 }
 
 export interface RegistryClient {
+  /** a first import: one manifest GET by tag (no HEAD: nothing to compare it with), config GETs */
   importImage(req: ImportRequest, signal?: AbortSignal): Promise<ImportResult>;
+  /** one HEAD; only when the digest is not in req.recorded, the import (by that digest) */
+  recheck(req: RecheckRequest, signal?: AbortSignal): Promise<RecheckResult>;
   /** tags of a repository, for spec.dockerImageRepository bulk import */
   listTags(
     req: Omit<ImportRequest, "importMode" | "preferredPlatforms">,

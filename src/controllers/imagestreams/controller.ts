@@ -3,10 +3,15 @@
 // stream next needs attention. A pass that finds nothing to do makes no
 // registry request and no API write.
 import type { ImageStream } from "../../api/types.js";
-import { ANN_DOCKER_REPOSITORY_CHECK, imageObjectName } from "../../api/types.js";
+import { ANN_DOCKER_REPOSITORY_CHECK, ANN_LIST_DIGESTS, imageObjectName } from "../../api/types.js";
 import type { Logger } from "../../observability/logger.js";
-import { planSettledGenerations, planSpecGenerations } from "../../reconcile/generations.js";
+import {
+  planSettledGenerations,
+  planSpecGenerations,
+  withFirstRepositoryCheck,
+} from "../../reconcile/generations.js";
 import { toImageObject } from "../../reconcile/images.js";
+import { plannedListDigests } from "../../reconcile/list-digests.js";
 import { planImports } from "../../reconcile/plan-imports.js";
 import { recordAttempts, requeueAfterMs } from "../../reconcile/schedule.js";
 import { type ApplyResult, applyOutcomes } from "../../reconcile/status.js";
@@ -22,7 +27,6 @@ import { recordingWriter, SupersededVersions } from "./own-writes.js";
 
 export interface ImportControllerDeps extends Omit<ExecuteDeps, "lookup" | "log"> {
   getStream: (namespace: string, name: string) => ImageStream | undefined;
-  imageExists: (name: string) => boolean;
   /** digests about to be named in a status, kept from garbage collection */
   imagesInUse?: { claim(digest: string): void };
   writer: ImageStreamWriter;
@@ -103,12 +107,16 @@ export class ImportReconciler {
       log.debug("cache still holds a version our own write replaced; its event will requeue");
       return undefined;
     }
-    const gens = planSpecGenerations(stream, this.deps.planner);
+    const now = this.now();
+    const gens = withFirstRepositoryCheck(
+      stream,
+      planSpecGenerations(stream, this.deps.planner),
+      formatTime(now),
+    );
     if (gens.patch.length > 0) {
       log.debug({ tags: gens.updates.map((u) => u.name) }, "stamping spec tag generations");
       stream = await this.writer.patchSpec(stream, gens.patch as JsonPatchOp[]);
     }
-    const now = this.now();
     const attempts = this.withPendingForgets(key, this.attempts.get(key) ?? new Map());
     const plan = planImports(stream, { now, attempts, config: this.deps.planner });
     const lookup = (ns: string, n: string) =>
@@ -169,7 +177,7 @@ export class ImportReconciler {
         this.applyContext(additionalTags, stream),
       );
       try {
-        stream = await this.write(stream, result, now);
+        stream = await this.write(stream, result, outcomes, now);
         for (const e of result.events) await this.recordEvent(stream, e);
         return { stream };
       } catch (err) {
@@ -185,7 +193,12 @@ export class ImportReconciler {
     }
   }
 
-  private async write(stream: ImageStream, result: ApplyResult, now: Date): Promise<ImageStream> {
+  private async write(
+    stream: ImageStream,
+    result: ApplyResult,
+    outcomes: Outcome[],
+    now: Date,
+  ): Promise<ImageStream> {
     for (const img of result.images) {
       const obj = toImageObject(img);
       this.deps.imagesInUse?.claim(img.digest);
@@ -195,12 +208,16 @@ export class ImportReconciler {
     if (!statusEquals(stream.status, result.status)) {
       current = await this.writer.writeStatus(current, result.status);
     }
-    if (result.stampRepositoryCheck) {
-      current = await this.writer.setAnnotation(
-        current,
-        ANN_DOCKER_REPOSITORY_CHECK,
-        formatTime(now),
-      );
+    const listDigests = plannedListDigests(current, outcomes);
+    if (listDigests !== undefined) {
+      current = await this.writer.setAnnotation(current, ANN_LIST_DIGESTS, listDigests);
+    }
+    const checkedAt = formatTime(now);
+    if (
+      result.stampRepositoryCheck &&
+      current.metadata.annotations?.[ANN_DOCKER_REPOSITORY_CHECK] !== checkedAt
+    ) {
+      current = await this.writer.setAnnotation(current, ANN_DOCKER_REPOSITORY_CHECK, checkedAt);
     }
     return current;
   }

@@ -4,10 +4,11 @@
 // exception: one bad tag must not stop the others.
 import PQueue from "p-queue";
 import type { ImageStream } from "../../api/types.js";
+import { imageObjectName } from "../../api/types.js";
 import type { Logger } from "../../observability/logger.js";
 import { errorSummary } from "../../observability/logger.js";
 import { planRepositoryImports } from "../../reconcile/bulk.js";
-import { failedOutcome, importedOutcome } from "../../reconcile/outcomes.js";
+import { failedOutcome, importedOutcome, unchangedOutcome } from "../../reconcile/outcomes.js";
 import { resolveLocally, type StreamLookup } from "../../reconcile/sources.js";
 import type { DockerWork, Outcome, RepositoryWork, WorkItem } from "../../reconcile/types.js";
 import { parseImageReference } from "../../registry/reference.js";
@@ -15,6 +16,8 @@ import type { DockerCredential, RegistryClient } from "../../registry/types.js";
 
 export interface ExecuteDeps {
   registry: RegistryClient;
+  /** whether the Image object exists (informer cache); an unchanged re-check relies on it */
+  imageExists: (name: string) => boolean;
   credentialsFor: (namespace: string, reference: string) => DockerCredential[];
   lookup: StreamLookup;
   log: Logger;
@@ -72,7 +75,17 @@ async function importOne(
   const namespace = stream.metadata.namespace ?? "";
   try {
     const credentials = deps.credentialsFor(namespace, item.request.reference);
-    const result = await deps.registry.importImage({ ...item.request, credentials });
+    const request = { ...item.request, credentials };
+    const recorded = item.recorded;
+    // An Image object gone (collected, deleted by hand) is re-created from a full import.
+    if (recorded && deps.imageExists(imageObjectName(recorded.image))) {
+      const result = await deps.registry.recheck({ ...request, recorded: recorded.digests });
+      deps.onImport?.("success", "");
+      return "unchanged" in result
+        ? unchangedOutcome(item, recorded)
+        : importedOutcome(item, result);
+    }
+    const result = await deps.registry.importImage(request);
     deps.onImport?.("success", "");
     return importedOutcome(item, result);
   } catch (err) {
