@@ -18,6 +18,8 @@ export interface Counters {
   reconciles: number;
   cpuSeconds: number;
   rssMiB: number;
+  /** V8 heap in use (nodejs_heap_size_used_bytes) */
+  heapMiB: number;
   /** Events about the namespace's objects, repeats included */
   events: number;
 }
@@ -79,6 +81,7 @@ export async function readCounters(
     reconciles: sumOf(all, "controller_runtime_reconcile_total", { controller: "imagestream" }),
     cpuSeconds: sumOf(all, "process_cpu_seconds_total"),
     rssMiB: sumOf(all, "process_resident_memory_bytes") / 1024 / 1024,
+    heapMiB: sumOf(all, "nodejs_heap_size_used_bytes") / 1024 / 1024,
     events: await eventCount(namespace),
   };
 }
@@ -103,6 +106,7 @@ export function delta(a: Counters, b: Counters): Counters {
     reconciles: b.reconciles - a.reconciles,
     cpuSeconds: b.cpuSeconds - a.cpuSeconds,
     rssMiB: b.rssMiB,
+    heapMiB: b.heapMiB,
     events: b.events - a.events,
   };
 }

@@ -69,8 +69,14 @@ export function distinctDigests(fixture: Fixture): number {
   return new Set([...fixture.digests.values()].flat()).size;
 }
 
+/** host:port the streams name: the registry itself, or a counting proxy in front of it. */
+let registryHost = testEnv.registry;
+export function nameRegistry(host: string): void {
+  registryHost = host;
+}
+
 function specTags(fixture: Fixture, name: string): TagReference[] {
-  const from = `${testEnv.registry}/${fixture.repositories.get(name)}`;
+  const from = `${registryHost}/${fixture.repositories.get(name)}`;
   const importPolicy = { insecure: true, scheduled: true };
   return fixture.tagNames.map((tag) => dockerTag(tag, `${from}:${tag}`, { importPolicy }));
 }

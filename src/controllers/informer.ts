@@ -91,7 +91,7 @@ class RestartingInformer<T extends KubernetesObject> {
     const shape = opts.shape;
     const listFn = async () => {
       const list = await opts.list(path);
-      if (shape) list.items = list.items.map(shape);
+      if (shape) list.items = (list.items ?? []).map(shape);
       // The cache is filled synchronously right after this promise resolves.
       setImmediate(() => this.markSynced());
       return list;
