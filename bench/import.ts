@@ -84,7 +84,14 @@ function registryCount(proxy: RegistryProxy, fromMs: number, toMs: number): numb
   return proxy.perSecond(fromMs, toMs).reduce((a, b) => a + b, 0);
 }
 
+// With ISO_BENCH_HEAPSNAPSHOT=dir, the operator writes a heap snapshot there
+// on SIGUSR2, sent once the cold import has settled (npm run bench:heap-summary).
+const SNAPSHOT_DIR = process.env.ISO_BENCH_HEAPSNAPSHOT;
+
 function startBenchOperator(scheduledSeconds: number): Promise<RunningOperator> {
+  const env: Record<string, string> = SNAPSHOT_DIR
+    ? { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${SNAPSHOT_DIR}` }
+    : {};
   return startOperator(
     [
       ["--resync-seconds", String(RESYNC_SECONDS)],
@@ -94,6 +101,7 @@ function startBenchOperator(scheduledSeconds: number): Promise<RunningOperator> 
       ["--image-gc-interval-seconds", "0"],
       ["--log-level", "warn"],
     ].flat(),
+    env,
   );
 }
 
@@ -148,6 +156,12 @@ async function coldImport(b: Bench): Promise<Counters> {
   await waitStreams(b.namespace, STREAMS, importedAll(b.fixture));
   const after = await settled(b);
   const seen = registryCount(b.proxy, startedAt, Date.now());
+  if (SNAPSHOT_DIR) {
+    b.operator.process.kill("SIGUSR2");
+    console.log(
+      `heap snapshot requested into ${SNAPSHOT_DIR} (operator pid ${b.operator.process.pid})`,
+    );
+  }
   console.log(
     `1. cold import: ${TOTAL_TAGS} tags in ${seconds(importedMs)} = ${((TOTAL_TAGS / importedMs) * 1000).toFixed(1)} tags/s ` +
       `(the ${STREAMS} creates took ${seconds(createdMs)}; ${seconds(performance.now() - started)} until every status was listed)\n` +
