@@ -26,6 +26,7 @@
 // the registry's side as well as by the operator's metrics (requests by
 // method, API writes by resource and verb, imports, CPU, RSS, heap); Events
 // are counted in the namespace. ISO_BENCH_REIMPORT=0 skips phase 3.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { createNamespace, deleteNamespace, sleep } from "../test/e2e/imports-support.js";
 import { testEnv } from "../test/e2e/support/env.js";
@@ -247,13 +248,44 @@ async function scheduledRechecks(b: Bench, was: Map<string, string>): Promise<vo
   );
 }
 
+// ISO_BENCH_FIXTURE=file.json keeps the pushed images' names and digests, so
+// a later run of the same size reuses them (pushing 30,000 images takes
+// about 10 minutes here); ISO_BENCH_PUSH_ONLY=1 stops after the push.
+const FIXTURE_FILE = process.env.ISO_BENCH_FIXTURE;
+
+function savedFixture(): Fixture | undefined {
+  if (!FIXTURE_FILE || !existsSync(FIXTURE_FILE)) return undefined;
+  const saved = JSON.parse(readFileSync(FIXTURE_FILE, "utf8"));
+  const fixture: Fixture = {
+    repositories: new Map(saved.repositories),
+    digests: new Map(saved.digests),
+    tagNames: saved.tagNames,
+  };
+  if (fixture.repositories.size !== STREAMS || fixture.tagNames.length !== TAGS) {
+    throw new Error(`${FIXTURE_FILE} holds another size; remove it or pick another file`);
+  }
+  return fixture;
+}
+
 async function prepare(): Promise<Fixture> {
   console.log(
     `machine: ${cpus().length} CPUs, load average ${load()}, Node ${process.version}; ` +
       `size: ${STREAMS} streams x ${TAGS} tags = ${TOTAL_TAGS} tags`,
   );
+  const saved = savedFixture();
+  if (saved) {
+    console.log(`reusing the ${distinctDigests(saved)} images of ${FIXTURE_FILE}`);
+    return saved;
+  }
   const started = performance.now();
   const fixture = await pushImages(STREAMS, TAGS);
+  if (FIXTURE_FILE) {
+    const { repositories, digests, tagNames } = fixture;
+    writeFileSync(
+      FIXTURE_FILE,
+      JSON.stringify({ repositories: [...repositories], digests: [...digests], tagNames }),
+    );
+  }
   console.log(
     `pushed ${TOTAL_TAGS} images (${distinctDigests(fixture)} distinct digests) to the plain ` +
       `registry in ${seconds(performance.now() - started)}`,
@@ -264,7 +296,7 @@ async function prepare(): Promise<Fixture> {
 async function cleanUp(b: Partial<Bench>): Promise<void> {
   await b.operator?.stop();
   if (b.namespace) await deleteNamespace(b.namespace);
-  const images = b.fixture ? await deleteImages(b.fixture) : 0;
+  const images = b.fixture && b.namespace ? await deleteImages(b.fixture) : 0;
   console.log(`cleaned up: namespace ${b.namespace} deleted, ${images} Image objects deleted`);
 }
 
@@ -272,6 +304,7 @@ async function main(): Promise<void> {
   const b: Partial<Bench> = {};
   try {
     b.fixture = await prepare();
+    if (process.env.ISO_BENCH_PUSH_ONLY === "1") return;
     b.proxy = await startRegistryProxy(testEnv.registry);
     nameRegistry(b.proxy.host);
     b.namespace = await createNamespace("bench-import");
