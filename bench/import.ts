@@ -311,6 +311,8 @@ async function main(): Promise<void> {
     b.operator = await startBenchOperator(3600);
     const bench = b as Bench;
     const cold = await coldImport(bench);
+    // ISO_BENCH_COLD_ONLY=1: phase 1 alone, e.g. to compare --workers settings
+    if (process.env.ISO_BENCH_COLD_ONLY === "1") return;
     const steady = await steadyState(bench, cold);
     const was = REIMPORT
       ? await reimportRequests(bench, steady)

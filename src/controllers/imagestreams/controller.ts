@@ -2,6 +2,7 @@
 // plan (src/reconcile), act (registry calls, then writes), and report when the
 // stream next needs attention. A pass that finds nothing to do makes no
 // registry request and no API write.
+import PQueue from "p-queue";
 import type { ImageStream } from "../../api/types.js";
 import { ANN_DOCKER_REPOSITORY_CHECK, ANN_LIST_DIGESTS, imageObjectName } from "../../api/types.js";
 import type { Logger } from "../../observability/logger.js";
@@ -38,6 +39,7 @@ export interface ImportControllerDeps extends Omit<ExecuteDeps, "lookup" | "log"
 }
 
 const STATUS_WRITE_ATTEMPTS = 4;
+const IMAGE_WRITE_CONCURRENCY = 4;
 
 /** Attempt records to forget: these tags, and every failing tag when `failures`. */
 interface PendingForget {
@@ -199,11 +201,18 @@ export class ImportReconciler {
     outcomes: Outcome[],
     now: Date,
   ): Promise<ImageStream> {
-    for (const img of result.images) {
-      const obj = toImageObject(img);
-      this.deps.imagesInUse?.claim(img.digest);
-      if (!this.deps.imageExists(imageObjectName(img.digest))) await this.writer.applyImage(obj);
-    }
+    // in parallel (a few at a time): each is its own object, and all exist
+    // before the status names them
+    const pool = new PQueue({ concurrency: IMAGE_WRITE_CONCURRENCY });
+    await Promise.all(
+      result.images.map((img) =>
+        pool.add(async () => {
+          this.deps.imagesInUse?.claim(img.digest);
+          if (this.deps.imageExists(imageObjectName(img.digest))) return;
+          await this.writer.applyImage(toImageObject(img));
+        }),
+      ),
+    );
     let current = stream;
     if (!statusEquals(stream.status, result.status)) {
       current = await this.writer.writeStatus(current, result.status);
