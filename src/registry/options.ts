@@ -37,7 +37,8 @@ export interface RegistryClientOptions extends RegistryPolicyOptions, TlsOptions
 
 /**
  * method, status code (or "error" when no response came), duration in
- * seconds, and the host[:port] the request went to
+ * seconds, and the host[:port] the request went to (as throttleKey names it:
+ * Docker Hub's names as docker.io)
  */
 export type RequestObserver = (method: string, code: string, seconds: number, host: string) => void;
 

@@ -7,6 +7,7 @@ import http, { type IncomingHttpHeaders } from "node:http";
 import https from "node:https";
 import { isIP, type LookupFunction } from "node:net";
 import type { SecureContext } from "node:tls";
+import { throttleKey } from "./host-budget.js";
 import type { RequestObserver } from "./options.js";
 import type { RegistryPolicy } from "./policy.js";
 import { RegistryThrottle } from "./throttle.js";
@@ -116,7 +117,7 @@ export class Transport {
     const host = request.url.host;
     const started = performance.now();
     const observe = (code: string) =>
-      this.observe?.(request.method, code, (performance.now() - started) / 1000, host);
+      this.observe?.(request.method, code, (performance.now() - started) / 1000, throttleKey(host));
     try {
       const response = await new Promise<HttpResponse>((resolve, reject) =>
         this.exchange(request, resolve, reject),
