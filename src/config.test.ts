@@ -34,14 +34,39 @@ describe("parseConfig", () => {
     [["--registry-ca", "nohost"], /expected host=\/path/],
     [["--registry-ca", "r.io=/does/not/exist"], /cannot read \/does\/not\/exist: ENOENT/],
     [["--no-such-flag"], /Unknown option/],
+    [["--registry-rate-limit", "quay.io"], /--registry-rate-limit: invalid entry "quay.io"/],
+    [["--registry-rate-limit", "default=-1"], /invalid entry "default=-1"/],
+    [["--registry-concurrency", "quay.io=0"], /--registry-concurrency: invalid entry "quay.io=0"/],
   ])("rejects %j", (argv, message) => {
     expect(() => parseConfig(argv, {})).toThrow(ConfigError);
     expect(() => parseConfig(argv, {})).toThrow(message);
+  });
+
+  it("budgets registry hosts: Docker Hub smaller by default, entries given replace only theirs", () => {
+    const defaults = parseConfig([], {});
+    if (defaults === "help") throw new Error("unexpected help");
+    expect(defaults.registryRateLimits).toEqual({
+      default: { perSecond: 250, burst: 500 },
+      hosts: { "docker.io": { perSecond: 5, burst: 10 } },
+    });
+    expect(defaults.registryConcurrency).toEqual({ default: 8, hosts: { "docker.io": 4 } });
+    const c = parseConfig(["--registry-rate-limit", "default=50:80,quay.io=2"], {
+      ISO_REGISTRY_CONCURRENCY: "registry-1.docker.io=1",
+    });
+    if (c === "help") throw new Error("unexpected help");
+    expect(c.registryRateLimits).toEqual({
+      default: { perSecond: 50, burst: 80 },
+      hosts: { "docker.io": { perSecond: 5, burst: 10 }, "quay.io": { perSecond: 2, burst: 2 } },
+    });
+    expect(c.registryConcurrency).toEqual({ default: 8, hosts: { "docker.io": 1 } });
   });
 
   it("answers --help and lists every flag with its variable", () => {
     expect(parseConfig(["--help"], {})).toBe("help");
     expect(helpText()).toContain("--namespaces");
     expect(helpText()).toContain("[$ISO_WORKERS]");
+    expect(helpText()).toContain(
+      "(default default=250:500,docker.io=5:10) [$ISO_REGISTRY_RATE_LIMIT]",
+    );
   });
 });

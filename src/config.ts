@@ -2,6 +2,18 @@
 // Parsed with node:util parseArgs; no dependency needed for this.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_RATE_LIMITS,
+  formatHostSettings,
+  formatRateBudget,
+  type HostSettings,
+  mergeHostSettings,
+  parseConcurrency,
+  parseHostSettings,
+  parseRateBudget,
+  type RateBudget,
+} from "./registry/host-budget.js";
 
 interface FlagSpec {
   env: string;
@@ -59,6 +71,16 @@ export const FLAGS = {
     env: "ISO_REGISTRY_TIMEOUT_SECONDS",
     help: "timeout of each registry request",
     default: "15",
+  },
+  "registry-rate-limit": {
+    env: "ISO_REGISTRY_RATE_LIMIT",
+    help: "requests/s and burst per registry host, default=rps[:burst],host=rps[:burst],... (rps 0: no limit); entries replace the defaults they name",
+    default: formatHostSettings(DEFAULT_RATE_LIMITS, formatRateBudget),
+  },
+  "registry-concurrency": {
+    env: "ISO_REGISTRY_CONCURRENCY",
+    help: "requests in flight per registry host, default=n,host=n,...; entries replace the defaults they name",
+    default: formatHostSettings(DEFAULT_CONCURRENCY, String),
   },
   "registry-hostname": {
     env: "ISO_REGISTRY_HOSTNAME",
@@ -119,6 +141,8 @@ export interface Config {
   registryCAs: Record<string, string>;
   caBundle?: string;
   registryTimeoutMs: number;
+  registryRateLimits: HostSettings<RateBudget>;
+  registryConcurrency: HostSettings<number>;
   registryHostname?: string;
   imageGcGraceMinutes: number;
   imageGcIntervalSeconds: number;
@@ -194,6 +218,18 @@ function buildConfig(
     caBundle: caBundle ? readPem("ca-bundle", caBundle) : undefined,
     registryTimeoutMs:
       positiveInt("registry-timeout-seconds", get("registry-timeout-seconds")) * 1000,
+    registryRateLimits: hostSettings(
+      "registry-rate-limit",
+      get("registry-rate-limit"),
+      DEFAULT_RATE_LIMITS,
+      parseRateBudget,
+    ),
+    registryConcurrency: hostSettings(
+      "registry-concurrency",
+      get("registry-concurrency"),
+      DEFAULT_CONCURRENCY,
+      parseConcurrency,
+    ),
     registryHostname: get("registry-hostname"),
     imageGcGraceMinutes: positiveInt("image-gc-grace-minutes", get("image-gc-grace-minutes"), true),
     imageGcIntervalSeconds: positiveInt(
@@ -259,6 +295,20 @@ function hostPort(flag: string, v: string): { host: string; port: number } {
     throw new ConfigError(`--${flag}: expected host:port, got "${v}"`);
   }
   return { host: v.slice(0, i) || "0.0.0.0", port };
+}
+
+/** A per-host flag merged over the built-in defaults (ADR 0013). */
+function hostSettings<T>(
+  flag: string,
+  v: string | undefined,
+  defaults: HostSettings<T>,
+  parseValue: (value: string) => T | undefined,
+): HostSettings<T> {
+  try {
+    return mergeHostSettings(defaults, parseHostSettings(v ?? "", parseValue));
+  } catch (err) {
+    throw new ConfigError(`--${flag}: ${(err as Error).message}`);
+  }
 }
 
 function registryCAs(v: string | undefined): Record<string, string> {

@@ -24,6 +24,7 @@ import { startWebhookServer, WEBHOOK_PATH } from "./controllers/webhook.js";
 import type { WorkQueue } from "./controllers/workqueue.js";
 import type { Logger } from "./observability/logger.js";
 import type { Metrics } from "./observability/metrics.js";
+import { registryObservers } from "./observability/registry-metrics.js";
 import { type PushedTag, tagsFollowing } from "./reconcile/push-events.js";
 import { createRegistryClient } from "./registry/client.js";
 
@@ -71,10 +72,9 @@ export class Manager {
         caBundles: config.registryCAs,
         ...(config.caBundle ? { extraCa: config.caBundle } : {}),
         requestTimeoutMs: config.registryTimeoutMs,
-        onRequest: (method, code, seconds) => {
-          metrics.registryRequests.inc({ method, code });
-          metrics.registryRequestDuration.observe({ method }, seconds);
-        },
+        rateLimits: config.registryRateLimits,
+        concurrency: config.registryConcurrency,
+        ...registryObservers(metrics),
       }),
       credentialsFor: credentialLookup((ns) => keyrings.get(ns)),
       bulkImportLimit: config.bulkImportLimit,

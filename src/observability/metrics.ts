@@ -15,8 +15,10 @@ export interface Metrics {
   queueRetries: Counter<"name">;
   leaderStatus: Gauge<"name">;
   imports: Counter<"result" | "reason">;
-  registryRequests: Counter<"method" | "code">;
+  registryRequests: Counter<"method" | "code" | "registry">;
   registryRequestDuration: Histogram<"method">;
+  registryThrottledSeconds: Counter<"registry" | "cause">;
+  registryQuotaRemaining: Gauge<"registry">;
   triggerRollouts: Counter<"kind">;
   triggerProblems: Counter<"kind">;
   apiWrites: Counter<"resource" | "verb">;
@@ -95,8 +97,20 @@ export function createMetrics(withDefaults = true): Metrics {
     }),
     registryRequests: new Counter({
       name: "imagestream_registry_requests_total",
-      help: "HTTP requests sent to registries, by method and status code",
-      labelNames: ["method", "code"],
+      help: "HTTP requests sent to registries, by method, status code and registry host",
+      labelNames: ["method", "code", "registry"],
+      registers: r,
+    }),
+    registryThrottledSeconds: new Counter({
+      name: "imagestream_registry_throttled_seconds_total",
+      help: "Seconds requests waited for a registry host's rate limit or concurrency, and seconds the host was paused (429/503 Retry-After, quota used up), by registry host and cause",
+      labelNames: ["registry", "cause"],
+      registers: r,
+    }),
+    registryQuotaRemaining: new Gauge({
+      name: "imagestream_registry_quota_remaining",
+      help: "Requests left in the registry's own quota where it reports one (Docker Hub ratelimit-remaining)",
+      labelNames: ["registry"],
       registers: r,
     }),
     registryRequestDuration: new Histogram({

@@ -5,6 +5,7 @@
 // once per failed or scheduled tag after a restart.
 
 import { ANN_DOCKER_REPOSITORY_CHECK, type ImageStream, type TagReference } from "../api/types.js";
+import { RETRY_AFTER_CAP_SECONDS } from "../registry/rate-headers.js";
 import { findStatusTag, pendingCause } from "./generations.js";
 import { classifySource, isDigestReference } from "./spec-tags.js";
 import {
@@ -20,7 +21,7 @@ import {
 export const BACKOFF_BASE_MS = 10_000;
 export const BACKOFF_CAP_MS = 10 * 60_000;
 /** A registry's Retry-After is honoured up to this, so a bogus value cannot park a tag for days. */
-export const RETRY_AFTER_CAP_MS = 60 * 60_000;
+export const RETRY_AFTER_CAP_MS = RETRY_AFTER_CAP_SECONDS * 1000;
 export const DEFAULT_SCHEDULED_INTERVAL_SECONDS = 900;
 
 /** 10 s, 20 s, 40 s ... capped at 10 min; never sooner than the registry's Retry-After. */

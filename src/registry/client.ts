@@ -13,6 +13,7 @@ import type { FetchSettings } from "./redirects.js";
 import { apiHost, type ParsedReference, parseImageReference } from "./reference.js";
 import { RegistrySession } from "./session.js";
 import { listAllTags } from "./tags.js";
+import { RegistryThrottle } from "./throttle.js";
 import { TlsContexts } from "./tls.js";
 import { Transport } from "./transport.js";
 import {
@@ -45,6 +46,7 @@ export class HttpRegistryClient implements RegistryClient {
   private readonly now: () => number;
   private readonly policy: RegistryPolicy;
   private readonly transport: Transport;
+  private readonly throttle: RegistryThrottle;
   private readonly settings: FetchSettings;
   private readonly endpoints: EndpointResolver;
   private readonly tokens: TokenCache;
@@ -54,7 +56,13 @@ export class HttpRegistryClient implements RegistryClient {
     this.limits = resolveLimits(options);
     this.now = options.now ?? Date.now;
     this.policy = new RegistryPolicy(options);
-    this.transport = new Transport(this.policy, options.onRequest);
+    this.throttle = new RegistryThrottle({
+      ...(options.rateLimits ? { rateLimits: options.rateLimits } : {}),
+      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+      ...(options.onThrottle ? { observer: options.onThrottle } : {}),
+      now: this.now,
+    });
+    this.transport = new Transport(this.policy, options.onRequest, this.throttle);
     this.settings = {
       transport: this.transport,
       tls: new TlsContexts(options),
@@ -115,6 +123,8 @@ export class HttpRegistryClient implements RegistryClient {
   ): Promise<T> {
     this.policy.checkRegistry(parsed.registry);
     const host = apiHost(parsed.registry);
+    // a paused registry is not asked at all, not even for a token (ADR 0013)
+    this.throttle.checkPaused(host);
     const endpoint = await this.endpoints.resolve({
       host,
       insecure: req.insecure,

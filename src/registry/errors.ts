@@ -2,10 +2,10 @@
 // host, never a response body, header value or credential: registries echo
 // requests back in error bodies, and these messages end up in tag conditions.
 
+import { parseRetryAfter } from "./rate-headers.js";
 import { ConnectionError, type HttpResponse, headerValue } from "./transport.js";
 import { ImportError } from "./types.js";
 
-const MAX_RETRY_AFTER_SECONDS = 24 * 60 * 60;
 const NOT_FOUND_CODES = new Set([
   "MANIFEST_UNKNOWN",
   "NAME_UNKNOWN",
@@ -29,16 +29,6 @@ export function unauthorized(reference: string): ImportError {
 
 export function notFound(reference: string): ImportError {
   return new ImportError("NotFound", `dockerimage.image.openshift.io "${reference}" not found`);
-}
-
-/** Retry-After is either delay-seconds or an HTTP date. */
-export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^[0-9]+$/.test(trimmed)) return Math.min(Number(trimmed), MAX_RETRY_AFTER_SECONDS);
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.min(Math.max(0, Math.ceil((date - now) / 1000)), MAX_RETRY_AFTER_SECONDS);
 }
 
 /** The distribution error codes of an error body, ignoring anything malformed. */

@@ -1,7 +1,9 @@
 // Configuration of the registry client and the limits applied to everything a
 // registry controls.
 
+import type { HostSettings, RateBudget } from "./host-budget.js";
 import type { RegistryPolicyOptions } from "./policy.js";
+import type { ThrottleObserver } from "./throttle.js";
 import type { TlsOptions } from "./tls.js";
 
 export interface RegistryClientOptions extends RegistryPolicyOptions, TlsOptions {
@@ -25,10 +27,20 @@ export interface RegistryClientOptions extends RegistryPolicyOptions, TlsOptions
   now?: () => number;
   /** told of every HTTP exchange with a registry (for metrics); never sees headers or bodies */
   onRequest?: RequestObserver;
+  /** requests per second and burst by registry host (ADR 0013; default DEFAULT_RATE_LIMITS) */
+  rateLimits?: HostSettings<RateBudget>;
+  /** requests in flight by registry host (default DEFAULT_CONCURRENCY) */
+  concurrency?: HostSettings<number>;
+  /** told of throttled time and of quotas registries report (for metrics) */
+  onThrottle?: ThrottleObserver;
 }
 
-/** method, status code (or "error" when no response came) and duration in seconds */
-export type RequestObserver = (method: string, code: string, seconds: number) => void;
+/**
+ * method, status code (or "error" when no response came), duration in
+ * seconds, and the host[:port] the request went to (as throttleKey names it:
+ * Docker Hub's names as docker.io)
+ */
+export type RequestObserver = (method: string, code: string, seconds: number, host: string) => void;
 
 export interface Limits {
   requestTimeoutMs: number;

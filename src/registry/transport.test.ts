@@ -22,7 +22,7 @@ afterEach(async () => {
 });
 
 describe("Transport deadlines", () => {
-  it("counts the timeout from the socket, not from the wait for a busy host's sockets", async () => {
+  it("counts the timeout from the socket, not from the wait for a busy host's slots", async () => {
     const transport = new Transport(new RegistryPolicy());
     const send = (i: number) =>
       transport.send({
@@ -35,7 +35,7 @@ describe("Transport deadlines", () => {
         tls: { rejectUnauthorized: true },
       });
     try {
-      // three times the agent's 8 sockets per host: the last wait two answers for a socket
+      // three times the host's 8 concurrency slots: the last wait two answers for a slot
       const results = await Promise.allSettled(Array.from({ length: 24 }, (_, i) => send(i)));
       const statuses = results.map((r) => (r.status === "fulfilled" ? r.value.status : r.reason));
       expect(statuses).toEqual(Array(24).fill(200));

@@ -7,8 +7,10 @@ import http, { type IncomingHttpHeaders } from "node:http";
 import https from "node:https";
 import { isIP, type LookupFunction } from "node:net";
 import type { SecureContext } from "node:tls";
+import { throttleKey } from "./host-budget.js";
 import type { RequestObserver } from "./options.js";
 import type { RegistryPolicy } from "./policy.js";
+import { RegistryThrottle } from "./throttle.js";
 import { ImportError } from "./types.js";
 
 /** Error bodies are only read for their error code; a longer one is cut, not fatal. */
@@ -81,13 +83,16 @@ function policyLookup(policy: RegistryPolicy): LookupFunction {
 }
 
 export class Transport {
-  private readonly httpAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-  private readonly httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 8 });
+  // No socket cap here: the throttle's per-host concurrency slots (ADR 0013)
+  // bound the requests in flight, and with them the sockets, per host.
+  private readonly httpAgent = new http.Agent({ keepAlive: true });
+  private readonly httpsAgent = new https.Agent({ keepAlive: true });
   private readonly lookup: LookupFunction;
 
   constructor(
     private readonly policy: RegistryPolicy,
     private readonly observe?: RequestObserver,
+    readonly throttle = new RegistryThrottle(),
   ) {
     this.lookup = policyLookup(policy);
   }
@@ -104,14 +109,24 @@ export class Transport {
     const hostname = request.url.hostname;
     // Node skips the lookup hook for IP literals, so they are checked here
     if (isIP(hostname.replace(/^\[|\]$/g, "")) !== 0) await this.policy.resolveForConnect(hostname);
+    // a paused host fails here, and waiting for its budget is not on the clock
+    return this.throttle.run(request.url.host, () => this.sendNow(request), request.signal);
+  }
+
+  private async sendNow(request: HttpRequest): Promise<HttpResponse> {
+    const host = request.url.host;
     const started = performance.now();
     const observe = (code: string) =>
-      this.observe?.(request.method, code, (performance.now() - started) / 1000);
+      this.observe?.(request.method, code, (performance.now() - started) / 1000, throttleKey(host));
     try {
       const response = await new Promise<HttpResponse>((resolve, reject) =>
         this.exchange(request, resolve, reject),
       );
       observe(String(response.status));
+      this.throttle.observe(host, {
+        status: response.status,
+        header: (name) => headerValue(response.headers, name),
+      });
       return response;
     } catch (error) {
       observe("error");
@@ -151,9 +166,10 @@ export class Transport {
     const outgoing = (isHttps ? https : http).request(request.url, options, (incoming) => {
       readBody(incoming, request, finish);
     });
-    // The deadline runs from the moment a socket is assigned: waiting for one
-    // of the agent's sockets to this host (busy with other imports) is not the
-    // registry being slow, and must not fail an import as a Timeout.
+    // The deadline runs from the moment a socket is assigned: waiting for a
+    // socket (a fresh connection's DNS lookup and policy check included) is not
+    // the registry being slow, and must not fail an import as a Timeout. The
+    // throttle's waits happen before this request exists, so are not counted.
     outgoing.once("socket", () => {
       if (settled) return;
       deadline = setTimeout(() => {

@@ -126,7 +126,8 @@ const SCENARIOS: Scenario[] = [
   {
     name: "5xx",
     reason: "InternalError",
-    message: (host, reference) => `registry ${host} answered 503 for "${reference}"`,
+    // the HEAD's 503 pauses the host (ADR 0013), so the GET fallback is not sent
+    message: (host) => `registry ${host} answered 503 (retry after 5s)`,
     requeueAfterMs: 10_000,
     misbehave: (fake) =>
       onPath(fake, "/v2/app/manifests/", (_req, res) => {
@@ -224,6 +225,8 @@ beforeEach(async () => {
     requestTimeoutMs: TIMEOUT_MS,
     maxManifestBytes: MANIFEST_LIMIT,
     maxConfigBytes: CONFIG_LIMIT,
+    // the registry's Retry-After pauses run on the test's clock too
+    now: () => clock.getTime(),
   });
   api = new MemoryApi();
   clock = T0;

@@ -12,9 +12,16 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+/** No rate limit: these tests are about the protocol (throttle.test.ts covers the budgets). */
+export const UNLIMITED_RATE = { default: { perSecond: 0, burst: 1 }, hosts: {} };
+
 export async function startHarness(options: RegistryClientOptions = {}): Promise<Harness> {
   const fake = await FakeRegistry.start();
-  const client = new HttpRegistryClient({ requestTimeoutMs: 2000, ...options });
+  const client = new HttpRegistryClient({
+    requestTimeoutMs: 2000,
+    rateLimits: UNLIMITED_RATE,
+    ...options,
+  });
   return {
     fake,
     client,
