@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ImageStream, ImageStreamStatus, TagEvent } from "../api/types.js";
 import {
@@ -192,5 +193,97 @@ describe("historyLimitOf", () => {
     { value: "99999999999", limit: { maxItems: 10, invalid: "99999999999" } },
   ])("$value -> $limit", ({ value, limit }) => {
     expect(historyLimitOf(stream(value), 10)).toEqual(limit);
+  });
+});
+
+describe("retainHistory properties (random histories, limits, budgets, running images)", () => {
+  const tagArb = fc.record({
+    moves: fc.integer({ min: 0, max: 30 }),
+    running: fc.array(fc.integer({ min: 1, max: 40 }), { maxLength: 3 }),
+  });
+  interface Case {
+    tags: { moves: number; running: number[] }[];
+    maxItems: number;
+    budgetBytes: number;
+  }
+  const caseArb: fc.Arbitrary<Case> = fc.record({
+    tags: fc.array(tagArb, { minLength: 1, maxLength: 4 }),
+    maxItems: fc.integer({ min: 0, max: 8 }),
+    budgetBytes: fc.integer({ min: 200, max: 30_000 }),
+  });
+
+  /** Tags t0.. with interleaved creation times; running images name item numbers (some absent). */
+  function build(c: Case) {
+    const tags = c.tags.map((t, i) => history(`t${i}`, t.moves, i * 7));
+    const running = new Map<string, string[]>(
+      c.tags.map((t, i) => [
+        `t${i}`,
+        t.running.map((n) => item(`t${i}`, n + i * 7).dockerImageReference),
+      ]),
+    );
+    const r = rules({
+      maxItems: c.maxItems,
+      budgetBytes: c.budgetBytes,
+      runningImages: (tag) => running.get(tag) ?? [],
+    });
+    return { s: status(...tags), r, running };
+  }
+
+  const total = (s: ImageStreamStatus) =>
+    (s.tags ?? []).reduce((n, t) => n + (t.items?.length ?? 0), 0);
+
+  it("keeps every tag's current item and every running item, in order, and counts what it drops", () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const { s, r, running } = build(c);
+        const out = retainHistory(s, r);
+        expect(out.droppedByCount + out.droppedByBudget).toBe(total(s) - total(out.status));
+        s.tags?.forEach((before, i) => {
+          const after = out.status.tags?.[i];
+          const kept = (after?.items ?? []).map((x) => x.image);
+          const original = (before.items ?? []).map((x) => x.image);
+          expect(
+            kept.every((d, k) => original.indexOf(d) > original.indexOf(kept[k - 1] ?? "")),
+          ).toBe(true);
+          if (original.length > 0) expect(kept[0]).toBe(original[0]);
+          for (const image of running.get(before.tag) ?? []) {
+            const at = newestMatch(before.items ?? [], image);
+            if (at >= 0) expect(kept).toContain(original[at]);
+          }
+          if (out.droppedByBudget === 0 && c.maxItems > 0) {
+            expect(kept.slice(0, c.maxItems)).toEqual(original.slice(0, c.maxItems));
+          }
+        });
+      }),
+    );
+  });
+
+  it("fits the budget unless only current and running items are left", () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const { s, r, running } = build(c);
+        const out = retainHistory(s, r);
+        expect(out.bytes).toBe(Buffer.byteLength(JSON.stringify(out.status)));
+        if (out.bytes <= c.budgetBytes) return;
+        for (const t of out.status.tags ?? []) {
+          const items = t.items ?? [];
+          const protectedAt = new Set((running.get(t.tag) ?? []).map((i) => newestMatch(items, i)));
+          const removable = items.filter((_, p) => p > 0 && !protectedAt.has(p));
+          expect(removable).toEqual([]);
+        }
+      }),
+    );
+  });
+
+  it("is idempotent: a second pass drops nothing and returns the same status", () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const { s, r } = build(c);
+        const first = retainHistory(s, r);
+        const second = retainHistory(first.status, r);
+        expect([second.droppedByCount, second.droppedByBudget]).toEqual([0, 0]);
+        expect(second.status).toEqual(first.status);
+      }),
+    );
   });
 });
