@@ -20,6 +20,7 @@ import {
   sleep,
   strategicMerge,
   triggersJson,
+  waitForEvent,
   waitForTagImage,
   waitForWorkload,
 } from "../../bench/trigger-cluster.js";
@@ -141,6 +142,26 @@ describe("tag history retention", () => {
     );
     expect(await historyOf("held")).toEqual([last, ...moves.slice(-(N - 1)).reverse()]);
   }, 240_000);
+
+  it("reports an annotation that is not a number with a Warning, and keeps the flag's limit", async () => {
+    const [first, ...moves] = (await pushDigests(`${ns}/typo`, 12)) as [string, ...string[]];
+    await createStream(
+      ns,
+      "typo",
+      { latest: `${ns}/typo@${first}` },
+      {
+        annotations: { [ANN_MAX_TAG_HISTORY]: "five" },
+      },
+    );
+    await waitForTagImage(ns, "typo", "latest", first);
+    const warning = await waitForEvent(ns, "typo", "InvalidMaxTagHistory");
+    expect([warning.type, warning.note]).toEqual([
+      "Warning",
+      `annotation ${ANN_MAX_TAG_HISTORY} must be a whole number of items per tag (0 keeps every item), got "five"; using 10`,
+    ]);
+    await moveThrough("typo", moves);
+    expect(await historyOf("typo")).toEqual(moves.slice(-10).reverse());
+  }, 120_000);
 });
 
 /**
