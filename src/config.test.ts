@@ -12,6 +12,14 @@ describe("parseConfig", () => {
     expect(c.metricsAddr).toEqual({ host: "0.0.0.0", port: 8080 });
     expect(c.leaderElect).toBe(true);
     expect(c.scheduledImportSeconds).toBe(900);
+    expect(c.maxTagHistory).toBe(10);
+  });
+
+  it("reads --max-tag-history (ISO_MAX_TAG_HISTORY); 0 keeps every item", () => {
+    const fromEnv = parseConfig([], { ISO_MAX_TAG_HISTORY: "0" });
+    const fromFlag = parseConfig(["--max-tag-history", "25"], { ISO_MAX_TAG_HISTORY: "0" });
+    if (fromEnv === "help" || fromFlag === "help") throw new Error("unexpected help");
+    expect([fromEnv.maxTagHistory, fromFlag.maxTagHistory]).toEqual([0, 25]);
   });
 
   it("reads environment variables and lets flags win", () => {
@@ -33,6 +41,7 @@ describe("parseConfig", () => {
     [["--leader-elect", "maybe"], /expected true or false/],
     [["--registry-ca", "nohost"], /expected host=\/path/],
     [["--registry-ca", "r.io=/does/not/exist"], /cannot read \/does\/not\/exist: ENOENT/],
+    [["--max-tag-history", "many"], /--max-tag-history: expected a non-negative integer/],
     [["--no-such-flag"], /Unknown option/],
     [["--registry-rate-limit", "quay.io"], /--registry-rate-limit: invalid entry "quay.io"/],
     [["--registry-rate-limit", "default=-1"], /invalid entry "default=-1"/],

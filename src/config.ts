@@ -96,6 +96,11 @@ export const FLAGS = {
     help: "age before an unreferenced Image object is deleted",
     default: "10",
   },
+  "max-tag-history": {
+    env: "ISO_MAX_TAG_HISTORY",
+    help: "items kept per tag in status history, besides those triggered workloads run; 0 keeps all (a stream's imagestream-operator.io/max-tag-history annotation overrides)",
+    default: "10",
+  },
   "metrics-addr": {
     env: "ISO_METRICS_ADDR",
     help: "listen address of /metrics, /healthz, /readyz",
@@ -146,6 +151,7 @@ export interface Config {
   registryHostname?: string;
   imageGcGraceMinutes: number;
   imageGcIntervalSeconds: number;
+  maxTagHistory: number;
   metricsAddr: { host: string; port: number };
   webhook?: { addr: { host: string; port: number }; secret: string };
   leaderElect: boolean;
@@ -237,6 +243,7 @@ function buildConfig(
       get("image-gc-interval-seconds"),
       true,
     ),
+    maxTagHistory: positiveInt("max-tag-history", get("max-tag-history"), true),
     metricsAddr: hostPort("metrics-addr", get("metrics-addr") ?? "0.0.0.0:8080"),
     webhook: webhook(get("webhook-addr"), get("webhook-secret")),
     leaderElect: bool("leader-elect", get("leader-elect")),

@@ -89,6 +89,10 @@ export class Manager {
         scheduledIntervalSeconds: config.scheduledImportSeconds,
       },
       ...(config.registryHostname ? { registryHostname: config.registryHostname } : {}),
+      retention: {
+        maxTagHistory: config.maxTagHistory,
+        runningImages: (ns, stream, tag) => this.triggers.runningImages(ns, stream, tag),
+      },
       onImport: (result, reason) => metrics.imports.inc({ result, reason }),
     });
     const imports = this.queue("imagestream", (key, l) => reconciler.reconcile(key, l));

@@ -161,7 +161,13 @@ export type Outcome = ImportedOutcome | ResolvedOutcome | FailedOutcome;
 /** An Event the controller should record on the stream (src/controllers/events.ts). */
 export interface PlannedEvent {
   type: "Normal" | "Warning";
-  reason: "TagUpdated" | "ImportFailed" | "ImportRecovered" | "RepositoryImportFailed";
+  reason:
+    | "TagUpdated"
+    | "ImportFailed"
+    | "ImportRecovered"
+    | "RepositoryImportFailed"
+    | "HistoryTrimmed"
+    | "InvalidMaxTagHistory";
   action: string;
   note: string;
   tag?: string;

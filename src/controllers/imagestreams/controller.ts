@@ -25,6 +25,7 @@ import { splitKey } from "../informer.js";
 import type { ReconcileResult } from "../workqueue.js";
 import { type ExecuteDeps, executePlan } from "./execute.js";
 import { recordingWriter, SupersededVersions } from "./own-writes.js";
+import { HistoryRetention, type RetentionDeps } from "./retention.js";
 
 export interface ImportControllerDeps extends Omit<ExecuteDeps, "lookup" | "log"> {
   getStream: (namespace: string, name: string) => ImageStream | undefined;
@@ -35,6 +36,8 @@ export interface ImportControllerDeps extends Omit<ExecuteDeps, "lookup" | "log"
   planner: PlannerConfig;
   /** integrated registry host, for status.dockerImageRepository (optional) */
   registryHostname?: string;
+  /** bounded tag history (ADR 0012); absent: every item is kept, as OpenShift does */
+  retention?: RetentionDeps;
   now?: () => Date;
 }
 
@@ -53,10 +56,12 @@ export class ImportReconciler {
   private readonly superseded = new SupersededVersions();
   private readonly writer: ImageStreamWriter;
   private readonly now: () => Date;
+  private readonly retention: HistoryRetention | undefined;
 
   constructor(private readonly deps: ImportControllerDeps) {
     this.now = deps.now ?? (() => new Date());
     this.writer = recordingWriter(deps.writer, this.superseded);
+    this.retention = deps.retention && new HistoryRetention(deps.retention);
   }
 
   /** Forget failure records of a namespace's streams (its pull secrets changed): retry now. */
@@ -103,12 +108,15 @@ export class ImportReconciler {
       this.attempts.delete(key);
       this.pending.delete(key);
       this.superseded.forget(key);
+      this.retention?.forget(key);
       return undefined;
     }
     if (this.superseded.isStale(key, stream.metadata.resourceVersion)) {
       log.debug("cache still holds a version our own write replaced; its event will requeue");
       return undefined;
     }
+    const problem = this.retention?.annotationProblem(key, stream);
+    if (problem) await this.recordEvent(stream, problem);
     const now = this.now();
     const gens = withFirstRepositoryCheck(
       stream,
@@ -172,11 +180,9 @@ export class ImportReconciler {
   ): Promise<{ stream: ImageStream }> {
     let stream = observed;
     for (let attempt = 1; ; attempt++) {
-      const result = applyOutcomes(
+      const result = this.withRetention(
         stream,
-        outcomes,
-        now,
-        this.applyContext(additionalTags, stream),
+        applyOutcomes(stream, outcomes, now, this.applyContext(additionalTags, stream)),
       );
       try {
         stream = await this.write(stream, result, outcomes, now);
@@ -193,6 +199,16 @@ export class ImportReconciler {
         stream = fresh;
       }
     }
+  }
+
+  /**
+   * History is trimmed only in a status that is written anyway: a stream
+   * over its limit costs no write of its own, and is trimmed on its next one.
+   */
+  private withRetention(stream: ImageStream, result: ApplyResult): ApplyResult {
+    if (!this.retention || statusEquals(stream.status, result.status)) return result;
+    const retained = this.retention.trim(stream, result.status);
+    return { ...result, status: retained.status, events: [...result.events, ...retained.events] };
   }
 
   private async write(

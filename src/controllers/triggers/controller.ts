@@ -13,8 +13,10 @@ import { isCrossNamespaceAllowed } from "../../reconcile/tenancy.js";
 import {
   ANN_LAST_APPLIED_IMAGES,
   APPLIED_LABEL_PREFIX,
+  imagesFollowing,
   lookupsFromStreams,
   parseTriggers,
+  tagIndexKey,
   triggerIndexKeys,
   WORKLOAD_KINDS,
   type WorkloadKind,
@@ -25,7 +27,7 @@ import { instrumentedQueue } from "../instrumented-queue.js";
 import { workloadSource } from "../resources.js";
 import type { WorkQueue } from "../workqueue.js";
 import { FollowerIndex } from "./follower-index.js";
-import { workloadKey } from "./keys.js";
+import { parseWorkloadKey, workloadKey } from "./keys.js";
 import { ProblemMemory } from "./problem-memory.js";
 import { TriggerReconciler, toWorkload } from "./reconciler.js";
 import { StreamChangeTracker } from "./stream-changes.js";
@@ -95,6 +97,24 @@ export class TriggerControllers {
 
   get synced(): boolean {
     return [...this.informers.values()].every((i) => i.synced);
+  }
+
+  /**
+   * The images the workloads following namespace/stream:tag hold for it
+   * (paused triggers too), for the import controller's history retention;
+   * undefined until every workload cache has listed.
+   */
+  runningImages(namespace: string, stream: string, tag: string): string[] | undefined {
+    if (!this.synced) return undefined;
+    const images = new Set<string>();
+    for (const key of this.index.followersOf([tagIndexKey(namespace, stream, tag)])) {
+      const ref = parseWorkloadKey(key);
+      const object = ref && this.informers.get(ref.kind)?.get(ref.namespace, ref.name);
+      if (!ref || !object) continue;
+      const workload = toWorkload(ref.kind, object);
+      for (const image of imagesFollowing(workload, namespace, stream, tag)) images.add(image);
+    }
+    return [...images];
   }
 
   async start(): Promise<void> {

@@ -31,6 +31,7 @@ export {
   type TriggerSkip,
 } from "./plan.js";
 export { resolveContainer } from "./resolve-container.js";
+export { imagesFollowing } from "./running-images.js";
 export {
   type CrossNamespacePolicy,
   currentTagImage,
