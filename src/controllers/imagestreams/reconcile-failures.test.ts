@@ -126,8 +126,9 @@ const SCENARIOS: Scenario[] = [
   {
     name: "5xx",
     reason: "InternalError",
-    // the HEAD's 503 pauses the host (ADR 0013), so the GET fallback is not sent
-    message: (host) => `registry ${host} answered 503 (retry after 5s)`,
+    // no Image object for the recorded digest, so a full import: the manifest
+    // GET by tag gets the 503 (and pauses the host, ADR 0013)
+    message: (host, ref) => `registry ${host} answered 503 for "${ref}"`,
     requeueAfterMs: 10_000,
     misbehave: (fake) =>
       onPath(fake, "/v2/app/manifests/", (_req, res) => {
