@@ -17,6 +17,8 @@ export interface Metrics {
   imports: Counter<"result" | "reason">;
   registryRequests: Counter<"method" | "code">;
   registryRequestDuration: Histogram<"method">;
+  scheduledChecksDue: Counter;
+  scheduledChecksDeferred: Counter;
   triggerRollouts: Counter<"kind">;
   triggerProblems: Counter<"kind">;
   apiWrites: Counter<"resource" | "verb">;
@@ -104,6 +106,16 @@ export function createMetrics(withDefaults = true): Metrics {
       help: "Latency of registry HTTP requests",
       labelNames: ["method"],
       buckets: durationBuckets,
+      registers: r,
+    }),
+    scheduledChecksDue: new Counter({
+      name: "imagestream_scheduled_checks_due_total",
+      help: "Scheduled stream checks that came due (one per stream and round, however many tags)",
+      registers: r,
+    }),
+    scheduledChecksDeferred: new Counter({
+      name: "imagestream_scheduled_checks_deferred_total",
+      help: "Scheduled stream checks requeued by --max-scheduled-image-imports-per-minute",
       registers: r,
     }),
     triggerRollouts: new Counter({
