@@ -169,7 +169,11 @@ export class ImportReconciler {
       admitted.deferred,
     );
     const requeue = earliest(due, admitted.waitMs);
-    return requeue === undefined ? undefined : { requeueAfterMs: Math.max(requeue, 1000) };
+    if (requeue === undefined) return undefined;
+    // due now (a recheck that came during the pass): soon, but never a hot
+    // loop. A slot a few ms ahead (a timer fires by the monotonic clock, a
+    // little before the wall clock's slot) is waited for exactly, not 1 s.
+    return { requeueAfterMs: requeue > 0 ? requeue : 1000 };
   }
 
   /**
