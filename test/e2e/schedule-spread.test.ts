@@ -92,9 +92,10 @@ function checks(proxy: RegistryProxy, repository: string, sinceMs: number, until
     if (r.atMs < sinceMs || r.atMs >= untilMs) continue;
     const tag = pattern.exec(r.path)?.[1];
     if (!tag) continue;
-    // a check that asks for the tag twice (HEAD, then GET) is one check
+    // a check that asks for the tag twice (HEAD, then GET) is one check; two
+    // checks of one tag are at least a second apart (the requeue floor)
     const last = out.findLast((c) => c.tag === tag);
-    if (!last || r.atMs - last.atMs > 2000) out.push({ tag, atMs: r.atMs });
+    if (!last || r.atMs - last.atMs > 250) out.push({ tag, atMs: r.atMs });
   }
   return out;
 }
