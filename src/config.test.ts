@@ -13,6 +13,7 @@ describe("parseConfig", () => {
     expect(c.leaderElect).toBe(true);
     expect(c.scheduledImportSeconds).toBe(900);
     expect(c.maxTagHistory).toBe(10);
+    expect(c.maxScheduledImportsPerMinute).toBe(60);
   });
 
   it("reads --max-tag-history (ISO_MAX_TAG_HISTORY); 0 keeps every item", () => {
@@ -20,6 +21,18 @@ describe("parseConfig", () => {
     const fromFlag = parseConfig(["--max-tag-history", "25"], { ISO_MAX_TAG_HISTORY: "0" });
     if (fromEnv === "help" || fromFlag === "help") throw new Error("unexpected help");
     expect([fromEnv.maxTagHistory, fromFlag.maxTagHistory]).toEqual([0, 25]);
+  });
+
+  it.each<[string[], Record<string, string>, number]>([
+    [["--max-scheduled-image-imports-per-minute", "120"], {}, 120],
+    [[], { ISO_MAX_SCHEDULED_IMAGE_IMPORTS_PER_MINUTE: "30" }, 30],
+    [["--max-scheduled-image-imports-per-minute", "0"], {}, 0],
+    [["--max-scheduled-image-imports-per-minute=-1"], {}, 0],
+    [[], { ISO_MAX_SCHEDULED_IMAGE_IMPORTS_PER_MINUTE: "-1" }, 0],
+  ])("scheduled import cap %j %j -> %d (0: no cap)", (argv, env, expected) => {
+    const c = parseConfig(argv, env);
+    if (c === "help") throw new Error("unexpected help");
+    expect(c.maxScheduledImportsPerMinute).toBe(expected);
   });
 
   it("reads environment variables and lets flags win", () => {
@@ -39,6 +52,8 @@ describe("parseConfig", () => {
     [["--default-import-mode", "Both"], /valid ImportMode values are Legacy or PreserveOriginal/],
     [["--default-platform", "linux"], /expected os\/arch/],
     [["--leader-elect", "maybe"], /expected true or false/],
+    [["--max-scheduled-image-imports-per-minute=-2"], /expected a non-negative integer/],
+    [["--max-scheduled-image-imports-per-minute", "lots"], /expected a non-negative integer/],
     [["--registry-ca", "nohost"], /expected host=\/path/],
     [["--registry-ca", "r.io=/does/not/exist"], /cannot read \/does\/not\/exist: ENOENT/],
     [["--max-tag-history", "many"], /--max-tag-history: expected a non-negative integer/],

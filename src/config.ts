@@ -39,6 +39,11 @@ export const FLAGS = {
     help: "interval of scheduled tag imports (importPolicy.scheduled)",
     default: "900",
   },
+  "max-scheduled-image-imports-per-minute": {
+    env: "ISO_MAX_SCHEDULED_IMAGE_IMPORTS_PER_MINUTE",
+    help: "scheduled stream checks per minute, cluster-wide (burst twice that); 0 or -1: no cap",
+    default: "60",
+  },
   "default-import-mode": {
     env: "ISO_DEFAULT_IMPORT_MODE",
     help: "import mode for tags without one: Legacy or PreserveOriginal",
@@ -138,6 +143,8 @@ export interface Config {
   workers: number;
   resyncSeconds: number;
   scheduledImportSeconds: number;
+  /** 0: no cap */
+  maxScheduledImportsPerMinute: number;
   defaultImportMode: "Legacy" | "PreserveOriginal";
   defaultPlatform: { os: string; architecture: string };
   bulkImportLimit: number;
@@ -215,6 +222,10 @@ function buildConfig(
       "scheduled-import-seconds",
       get("scheduled-import-seconds"),
     ),
+    maxScheduledImportsPerMinute: perMinuteCap(
+      "max-scheduled-image-imports-per-minute",
+      get("max-scheduled-image-imports-per-minute"),
+    ),
     defaultImportMode: importMode,
     defaultPlatform: platform(get("default-platform") ?? "linux/amd64"),
     bulkImportLimit: positiveInt("bulk-import-limit", get("bulk-import-limit")),
@@ -269,6 +280,11 @@ function positiveInt(name: string, v: string | undefined, allowZero = false): nu
     );
   }
   return n;
+}
+
+/** A non-negative integer, or -1 (OpenShift's "unlimited"), which reads as 0: no cap. */
+function perMinuteCap(name: string, v: string | undefined): number {
+  return v?.trim() === "-1" ? 0 : positiveInt(name, v, true);
 }
 
 function bool(name: string, v: string | undefined): boolean {

@@ -11,6 +11,7 @@ import { KubeImageStreamWriter } from "./controllers/imagestream-writer.js";
 import { ImportReconciler } from "./controllers/imagestreams/controller.js";
 import { credentialLookup } from "./controllers/imagestreams/execute.js";
 import { NamespaceKeyrings } from "./controllers/imagestreams/keyrings.js";
+import { type Behind, ScheduledImportCap } from "./controllers/imagestreams/scheduled-cap.js";
 import { every, objectKey, ScopedInformer } from "./controllers/informer.js";
 import { instrumentedQueue } from "./controllers/instrumented-queue.js";
 import {
@@ -36,6 +37,28 @@ export interface ManagerDeps {
   log: Logger;
   metrics: Metrics;
   identity: string;
+}
+
+/** The cap on scheduled imports; counts due and deferred checks even when there is no cap. */
+function scheduledCap(config: Config, metrics: Metrics, log: Logger): ScheduledImportCap {
+  return new ScheduledImportCap({
+    perMinute: config.maxScheduledImportsPerMinute,
+    intervalMs: config.scheduledImportSeconds * 1000,
+    onDue: () => metrics.scheduledChecksDue.inc(),
+    onDeferred: () => metrics.scheduledChecksDeferred.inc(),
+    onBehind: (b: Behind) =>
+      log.warn(
+        {
+          waitSeconds: Math.round(b.waitMs / 1000),
+          intervalSeconds: b.intervalMs / 1000,
+          deferredStreams: b.reserved,
+          maxScheduledImageImportsPerMinute: b.perMinute,
+        },
+        "scheduled checks fall behind: a check due now waits longer than the scheduled interval; " +
+          "raise --max-scheduled-image-imports-per-minute (ISO_MAX_SCHEDULED_IMAGE_IMPORTS_PER_MINUTE) " +
+          "or --scheduled-import-seconds",
+      ),
+  });
 }
 
 export class Manager {
@@ -93,6 +116,7 @@ export class Manager {
         maxTagHistory: config.maxTagHistory,
         runningImages: (ns, stream, tag) => this.triggers.runningImages(ns, stream, tag),
       },
+      scheduledCap: scheduledCap(config, metrics, log),
       onImport: (result, reason) => metrics.imports.inc({ result, reason }),
     });
     const imports = this.queue("imagestream", (key, l) => reconciler.reconcile(key, l));

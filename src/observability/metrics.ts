@@ -19,6 +19,8 @@ export interface Metrics {
   registryRequestDuration: Histogram<"method">;
   registryThrottledSeconds: Counter<"registry" | "cause">;
   registryQuotaRemaining: Gauge<"registry">;
+  scheduledChecksDue: Counter;
+  scheduledChecksDeferred: Counter;
   triggerRollouts: Counter<"kind">;
   triggerProblems: Counter<"kind">;
   apiWrites: Counter<"resource" | "verb">;
@@ -118,6 +120,16 @@ export function createMetrics(withDefaults = true): Metrics {
       help: "Latency of registry HTTP requests",
       labelNames: ["method"],
       buckets: durationBuckets,
+      registers: r,
+    }),
+    scheduledChecksDue: new Counter({
+      name: "imagestream_scheduled_checks_due_total",
+      help: "Scheduled stream checks that came due (one per stream and round, however many tags)",
+      registers: r,
+    }),
+    scheduledChecksDeferred: new Counter({
+      name: "imagestream_scheduled_checks_deferred_total",
+      help: "Scheduled stream checks requeued by --max-scheduled-image-imports-per-minute",
       registers: r,
     }),
     triggerRollouts: new Counter({

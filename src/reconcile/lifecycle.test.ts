@@ -9,7 +9,7 @@ import { ImportError, type ImportResult } from "../registry/types.js";
 import { planSettledGenerations, planSpecGenerations } from "./generations.js";
 import { failedOutcome, importedOutcome } from "./outcomes.js";
 import { planImports } from "./plan-imports.js";
-import { recordAttempts, requeueAfterMs } from "./schedule.js";
+import { nextScheduledSlotMs, recordAttempts, requeueAfterMs } from "./schedule.js";
 import { resolveLocally } from "./sources.js";
 import { applyOutcomes } from "./status.js";
 import { statusEquals } from "./status-equals.js";
@@ -88,7 +88,7 @@ function reconcile(start: ImageStream, attempts: AttemptLog, now: Date, registry
     }
   }
   const applied = applyOutcomes(stream, outcomes, now);
-  const nextAttempts = recordAttempts(attempts, outcomes, now, stream);
+  const nextAttempts = recordAttempts(plan.attempts, outcomes, now, stream);
   const statusWritten = !statusEquals(stream.status, applied.status);
   const annotations = { ...stream.metadata.annotations };
   if (applied.stampRepositoryCheck) annotations[ANN_DOCKER_REPOSITORY_CHECK] = formatTime(now);
@@ -107,6 +107,9 @@ function reconcile(start: ImageStream, attempts: AttemptLog, now: Date, registry
 }
 
 const at = (seconds: number) => new Date(NOW.getTime() + seconds * 1000);
+/** The stream's first scheduled slot after `after` (ADR 0014). */
+const slotAfter = (s: ImageStream, after: Date) =>
+  new Date(nextScheduledSlotMs(s, after.getTime()));
 const head = (s: ImageStream, tag: string) =>
   s.status?.tags?.find((t) => t.tag === tag)?.items?.[0];
 
@@ -135,7 +138,9 @@ describe("lifecycle of a stream", () => {
     expect(one.stream.metadata.annotations?.[ANN_DOCKER_REPOSITORY_CHECK]).toBe(
       "2026-01-01T12:00:00Z",
     );
-    expect(one.requeueAfterMs).toBe(900_000);
+    expect(one.requeueAfterMs).toBe(slotAfter(one.stream, NOW).getTime() - NOW.getTime());
+    expect(one.requeueAfterMs).toBeGreaterThan(0);
+    expect(one.requeueAfterMs).toBeLessThanOrEqual(900_000);
 
     const two = reconcile(one.stream, one.attempts, at(30), registry);
     expect(two).toMatchObject({
@@ -197,12 +202,13 @@ describe("lifecycle of a stream", () => {
     expect(healed.stream.status?.tags?.find((t) => t.tag === "web")?.conditions).toBeUndefined();
   });
 
-  it("scheduled: re-imported each interval; an unchanged digest writes nothing; a moved one updates followers", () => {
+  it("scheduled: re-imported at each slot; an unchanged digest writes nothing; a moved one updates followers", () => {
     const registry: Registry = new Map([["quay.io/org/web:1", result(digest("a"))]]);
     const one = reconcile(created(), new Map(), NOW, registry);
-    const notYet = reconcile(one.stream, one.attempts, at(899), registry);
+    const slot = slotAfter(one.stream, NOW);
+    const notYet = reconcile(one.stream, one.attempts, new Date(slot.getTime() - 1), registry);
     expect(notYet.registryCalls).toBe(0);
-    const same = reconcile(notYet.stream, notYet.attempts, at(900), registry);
+    const same = reconcile(notYet.stream, notYet.attempts, slot, registry);
     expect(same).toMatchObject({
       registryCalls: 1,
       statusWritten: false,
@@ -210,17 +216,35 @@ describe("lifecycle of a stream", () => {
       requeueAfterMs: 900_000,
     });
     registry.set("quay.io/org/web:1", result(digest("c")));
-    const moved = reconcile(same.stream, same.attempts, at(1800), registry);
+    const moved = reconcile(
+      same.stream,
+      same.attempts,
+      new Date(slot.getTime() + 900_000),
+      registry,
+    );
     expect(moved.events.sort()).toEqual(["TagUpdated:latest", "TagUpdated:web"]);
     expect(head(moved.stream, "latest")?.image).toBe(digest("c"));
   });
 
-  it("after a restart (empty attempt log) the scheduled tag is checked once, then waits", () => {
+  it("after a restart (empty attempt log) the scheduled tag waits for its slot, is checked once, then waits", () => {
     const registry: Registry = new Map([["quay.io/org/web:1", result(digest("a"))]]);
     const one = reconcile(created(), new Map(), NOW, registry);
-    const restarted = reconcile(one.stream, new Map(), at(60), registry);
-    expect(restarted).toMatchObject({ registryCalls: 1, statusWritten: false });
-    expect(reconcile(restarted.stream, restarted.attempts, at(61), registry).registryCalls).toBe(0);
+    const restartedAt = at(60);
+    const restarted = reconcile(one.stream, new Map(), restartedAt, registry);
+    const slot = slotAfter(one.stream, restartedAt);
+    expect(restarted).toMatchObject({
+      registryCalls: 0,
+      statusWritten: false,
+      requeueAfterMs: slot.getTime() - restartedAt.getTime(),
+    });
+    const checked = reconcile(restarted.stream, restarted.attempts, slot, registry);
+    expect(checked).toMatchObject({
+      registryCalls: 1,
+      statusWritten: false,
+      requeueAfterMs: 900_000,
+    });
+    const after = new Date(slot.getTime() + 1000);
+    expect(reconcile(checked.stream, checked.attempts, after, registry).registryCalls).toBe(0);
   });
 
   it("a re-import request (generation 0) re-imports once; same digest: one spec write, no status write", () => {

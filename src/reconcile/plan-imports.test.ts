@@ -9,6 +9,7 @@ import {
   type TagReference,
 } from "../api/types.js";
 import { planImports, preferredPlatforms } from "./plan-imports.js";
+import { nextScheduledSlotMs } from "./schedule.js";
 import { specFingerprint } from "./spec-tags.js";
 import {
   digest,
@@ -75,12 +76,15 @@ function settledStream(): ImageStream {
 
 describe("planImports: the no-op reconcile", () => {
   it("plans nothing for a settled stream whose schedule is not due", () => {
-    const plan = planImports(settledStream(), {
+    const s = settledStream();
+    // checked at the stream's latest slot, so its next one is still ahead
+    const lastSlot = nextScheduledSlotMs(s, NOW.getTime() - 900_000);
+    const plan = planImports(s, {
       now: NOW,
-      attempts: new Map([["sched", ago(60)]]),
+      attempts: new Map([["sched", { at: new Date(lastSlot), consecutiveFailures: 0 }]]),
     });
     expect(plan.items).toEqual([]);
-    expect(plan.requeueAfterMs).toBe(840_000);
+    expect(plan.requeueAfterMs).toBe(lastSlot + 900_000 - NOW.getTime());
   });
 
   it("a copied tag is not re-copied when its source moves (copies are not tracked)", () => {
@@ -89,10 +93,28 @@ describe("planImports: the no-op reconcile", () => {
     expect(plan.items.filter((i) => i.tag === "copy")).toEqual([]);
   });
 
-  it("after a restart (empty attempt log), only the scheduled tag is checked", () => {
-    expect(summary(planImports(settledStream(), { now: NOW }).items)).toEqual([
-      "docker:sched:scheduled",
-    ]);
+  it("after a restart (empty attempt log), nothing at once: the scheduled tag waits for its slot", () => {
+    const s = settledStream();
+    const plan = planImports(s, { now: NOW });
+    expect(plan.items).toEqual([]);
+    expect(Object.fromEntries(plan.attempts)).toEqual({
+      sched: { at: NOW, consecutiveFailures: 0 },
+    });
+    expect(plan.requeueAfterMs).toBe(nextScheduledSlotMs(s, NOW.getTime()) - NOW.getTime());
+  });
+
+  it("at that slot, only the scheduled tag is checked", () => {
+    const s = settledStream();
+    const first = planImports(s, { now: NOW });
+    const slot = new Date(NOW.getTime() + (first.requeueAfterMs ?? 0));
+    const plan = planImports(s, { now: slot, attempts: first.attempts });
+    expect(summary(plan.items)).toEqual(["docker:sched:scheduled"]);
+  });
+
+  it("a push recheck is due at once, with its own cause", () => {
+    const s = settledStream();
+    const attempts = new Map([["sched", { ...ago(1), recheck: true as const }]]);
+    expect(summary(planImports(s, { now: NOW, attempts }).items)).toEqual(["docker:sched:recheck"]);
   });
 
   it("with scheduling disabled, nothing after a restart either", () => {
@@ -100,7 +122,7 @@ describe("planImports: the no-op reconcile", () => {
       now: NOW,
       config: { disableScheduledImport: true },
     });
-    expect(plan).toEqual({ items: [] });
+    expect(plan).toEqual({ items: [], attempts: new Map() });
   });
 });
 

@@ -13,7 +13,7 @@ import {
 import type { PlatformPreference } from "../registry/types.js";
 import { effectiveGeneration, findStatusTag, pendingCause } from "./generations.js";
 import { recordedListDigests } from "./list-digests.js";
-import { nextDue, repositoryDue, requeueAfterMs } from "./schedule.js";
+import { nextDue, repositoryDue, requeueAfterMs, watchScheduled } from "./schedule.js";
 import {
   classifySource,
   effectiveImportMode,
@@ -42,6 +42,12 @@ export interface PlanContext {
 export interface ImportPlan {
   items: WorkItem[];
   /**
+   * The log the plan was made from: the given one plus a record for each
+   * scheduled tag seen for the first time (watchScheduled). The controller
+   * keeps it, so such a tag is checked at its next slot, not at once.
+   */
+  attempts: AttemptLog;
+  /**
    * Earliest retry or scheduled import among tags NOT in `items`. After doing
    * the items, call requeueAfterMs with the updated stream and attempts for
    * the exact value.
@@ -50,8 +56,8 @@ export interface ImportPlan {
 }
 
 export function planImports(stream: ImageStream, ctx: PlanContext): ImportPlan {
-  const attempts = ctx.attempts ?? new Map();
   const cfg = ctx.config ?? {};
+  const attempts = watchScheduled(stream, ctx.attempts ?? new Map(), ctx.now, cfg);
   const items: WorkItem[] = [];
   for (const tag of stream.spec?.tags ?? []) {
     const item = planTag(stream, tag, attempts, ctx.now, cfg);
@@ -61,7 +67,7 @@ export function planImports(stream: ImageStream, ctx: PlanContext): ImportPlan {
   if (repository) items.push(repository);
   const planned = new Set(items.map((i) => i.tag));
   const requeue = requeueAfterMs(stream, attempts, ctx.now, cfg, planned);
-  return requeue === undefined ? { items } : { items, requeueAfterMs: requeue };
+  return requeue === undefined ? { items, attempts } : { items, attempts, requeueAfterMs: requeue };
 }
 
 function planTag(

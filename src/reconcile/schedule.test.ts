@@ -5,9 +5,11 @@ import {
   backoffMs,
   isScheduled,
   nextDue,
+  nextScheduledSlotMs,
   recordAttempts,
   repositoryDue,
   requeueAfterMs,
+  watchScheduled,
 } from "./schedule.js";
 import { specFingerprint } from "./spec-tags.js";
 import {
@@ -122,6 +124,9 @@ describe("nextDue", () => {
   const scheduled = dockerTag("t", ref, { importPolicy: { scheduled: true } });
   const plain = dockerTag("t", ref);
   const hour = 3600;
+  // the test stream's slots (team/app, 900 s): the first one after a check 100 s ago
+  const slotAfter100sAgo = nextScheduledSlotMs(observed(scheduled, ok), at(100).getTime());
+  const recheck = (r: AttemptRecord): AttemptRecord => ({ ...r, recheck: true });
   it.each<
     [string, ImageStream, AttemptRecord | undefined, { inMs: number; cause: string } | undefined]
   >([
@@ -170,16 +175,34 @@ describe("nextDue", () => {
       undefined,
     ],
     [
-      "scheduled, no record (restart): at once",
+      "scheduled, no record (restart): not due until watchScheduled records it",
       observed(scheduled, ok),
       undefined,
-      { inMs: 0, cause: "scheduled" },
+      undefined,
     ],
     [
-      "scheduled, checked 100 s ago: in 800 s",
+      "scheduled, checked 100 s ago: at the stream's next slot",
       observed(scheduled, ok),
       rec(100, 0),
-      { inMs: 800_000, cause: "scheduled" },
+      { inMs: Math.max(0, slotAfter100sAgo - NOW.getTime()), cause: "scheduled" },
+    ],
+    [
+      "scheduled, push recheck requested: at once, not as a scheduled check",
+      observed(scheduled, ok),
+      recheck(rec(1, 0)),
+      { inMs: 0, cause: "recheck" },
+    ],
+    [
+      "failing, push recheck requested: at once",
+      observed(scheduled, failed("Timeout")),
+      recheck(rec(1, 2)),
+      { inMs: 0, cause: "recheck" },
+    ],
+    [
+      "recheck of a tag that is no longer scheduled: ignored",
+      observed(plain, ok),
+      recheck(rec(1, 0)),
+      undefined,
     ],
     [
       "scheduled and failing: retry backoff wins",
@@ -207,11 +230,38 @@ describe("nextDue", () => {
     expect(Math.max(0, (due?.atMs ?? -1) - NOW.getTime())).toBe(expected.inMs);
   });
 
-  it("uses the configured interval", () => {
-    const due = nextDue(observed(scheduled, ok), scheduled, new Map([["t", rec(0, 0)]]), {
-      scheduledIntervalSeconds: 60,
+  it("uses the configured interval: one check per interval, on the slot", () => {
+    const cfg = { scheduledIntervalSeconds: 60 };
+    const stream = observed(scheduled, ok);
+    const slot = nextScheduledSlotMs(stream, NOW.getTime(), cfg);
+    expect(slot - NOW.getTime()).toBeGreaterThan(0);
+    expect(slot - NOW.getTime()).toBeLessThanOrEqual(60_000);
+    const checkedAtSlot = new Map([["t", { at: new Date(slot), consecutiveFailures: 0 }]]);
+    expect(nextDue(stream, scheduled, checkedAtSlot, cfg)?.atMs).toBe(slot + 60_000);
+    // a check that ran late (queue, cap) stays on the stream's slots
+    const late = new Map([["t", { at: new Date(slot + 7_000), consecutiveFailures: 0 }]]);
+    expect(nextDue(stream, scheduled, late, cfg)?.atMs).toBe(slot + 60_000);
+  });
+
+  it("all scheduled tags of a stream share its slot, whenever in the period they were checked", () => {
+    const tags = ["a", "b", "c"].map((n) =>
+      dockerTag(n, ref, { importPolicy: { scheduled: true } }),
+    );
+    const s = makeStream({ tags });
+    s.status = {
+      tags: tags.map((t) => ({ tag: t.name, ...ok, specHash: specFingerprint(s, t) })),
+    };
+    const slot = nextScheduledSlotMs(s, NOW.getTime());
+    const checked = (msBeforeSlot: number) => ({
+      at: new Date(slot - msBeforeSlot),
+      consecutiveFailures: 0,
     });
-    expect((due?.atMs ?? 0) - NOW.getTime()).toBe(60_000);
+    const attempts = new Map([
+      ["a", checked(899_000)],
+      ["b", checked(400_000)],
+      ["c", checked(1)],
+    ]);
+    expect(tags.map((t) => nextDue(s, t, attempts)?.atMs)).toEqual([slot, slot, slot]);
   });
 });
 
@@ -271,8 +321,12 @@ describe("requeueAfterMs", () => {
       ["sched", rec(0, 0)],
       ["broken", rec(0, 3)],
     ]);
-    expect(requeueAfterMs(s, attempts, NOW)).toBe(40_000);
-    expect(requeueAfterMs(s, attempts, NOW, {}, new Set(["broken"]))).toBe(900_000);
+    expect(requeueAfterMs(s, attempts, NOW)).toBe(
+      Math.min(40_000, nextScheduledSlotMs(s, NOW.getTime()) - NOW.getTime()),
+    );
+    expect(requeueAfterMs(s, attempts, NOW, {}, new Set(["broken"]))).toBe(
+      nextScheduledSlotMs(s, NOW.getTime()) - NOW.getTime(),
+    );
   });
 
   it("is undefined when nothing is scheduled or failing", () => {
@@ -332,5 +386,49 @@ describe("recordAttempts", () => {
       consecutiveFailures: 2,
     });
     expect(recordAttempts(previous, [], NOW, makeStream({})).size).toBe(0);
+  });
+});
+
+describe("watchScheduled", () => {
+  const sched = dockerTag("s", ref, { importPolicy: { scheduled: true } });
+  const plainTag = dockerTag("p", "quay.io/org/p:1");
+  const failing = dockerTag("f", "quay.io/org/f:1", { importPolicy: { scheduled: true } });
+  const fresh = dockerTag("n", "quay.io/org/n:1", { importPolicy: { scheduled: true } });
+  const stream = makeStream({ tags: [sched, plainTag, failing, fresh] });
+  stream.status = {
+    tags: [
+      { tag: "s", ...ok, specHash: specFingerprint(stream, sched) },
+      { tag: "p", ...ok, specHash: specFingerprint(stream, plainTag) },
+      { tag: "f", ...failed("Timeout"), specHash: specFingerprint(stream, failing) },
+      // "n" has no status: new, this pass's work
+    ],
+  };
+
+  it.each<[string, Map<string, AttemptRecord>, Record<string, AttemptRecord>]>([
+    [
+      "empty log (a start or a leader change): only the settled scheduled tag is recorded at now",
+      new Map(),
+      { s: { at: NOW, consecutiveFailures: 0 } },
+    ],
+    ["a recorded tag keeps its record", new Map([["s", rec(30, 0)]]), { s: rec(30, 0) }],
+    [
+      "a failing tag keeps its immediate retry (no record added)",
+      new Map([["p", rec(5, 0)]]),
+      { p: rec(5, 0), s: { at: NOW, consecutiveFailures: 0 } },
+    ],
+  ])("%s", (_name, log, expected) => {
+    expect(Object.fromEntries(watchScheduled(stream, log, NOW))).toEqual(expected);
+  });
+
+  it("returns the same log when it adds nothing, and never changes its input", () => {
+    const log = new Map([["s", rec(30, 0)]]);
+    expect(watchScheduled(stream, log, NOW)).toBe(log);
+    const empty = new Map<string, AttemptRecord>();
+    watchScheduled(stream, empty, NOW);
+    expect(empty.size).toBe(0);
+  });
+
+  it("adds nothing when scheduled imports are disabled", () => {
+    expect(watchScheduled(stream, new Map(), NOW, { disableScheduledImport: true }).size).toBe(0);
   });
 });

@@ -1,12 +1,15 @@
 // When an observed tag needs another look (ADR 0005): failed imports retried
 // with capped exponential backoff (OpenShift never retries), scheduled tags
-// every interval. Time comes in as `now` and the controller's in-memory
-// AttemptLog; a tag without a record is due at once, which is what happens
-// once per failed or scheduled tag after a restart.
+// at their stream's slots (ADR 0014: a stable phase within the interval, so
+// checks spread evenly, also after a restart). Time comes in as `now` and the
+// controller's in-memory AttemptLog; a failed tag without a record is retried
+// at once, a scheduled tag without one is first given a record by
+// watchScheduled and checked at its next slot.
 
 import { ANN_DOCKER_REPOSITORY_CHECK, type ImageStream, type TagReference } from "../api/types.js";
 import { RETRY_AFTER_CAP_SECONDS } from "../registry/rate-headers.js";
 import { findStatusTag, pendingCause } from "./generations.js";
+import { nextSlotMs, slotPhaseMs } from "./slots.js";
 import { classifySource, isDigestReference } from "./spec-tags.js";
 import {
   type AttemptLog,
@@ -61,10 +64,36 @@ function currentFailure(statusTag: StatusTag | undefined) {
 export interface Due {
   /** epoch ms; 0 when due at once (no attempt on record) */
   atMs: number;
-  cause: "retry" | "scheduled";
+  /** recheck: a registry push asked for it (never capped, unlike scheduled) */
+  cause: "retry" | "scheduled" | "recheck";
 }
 
-/** For a tag whose current spec was observed: when to look again, or undefined for never. */
+function isRetryable(stream: ImageStream, tag: TagReference, statusTag: StatusTag | undefined) {
+  const failure = currentFailure(statusTag);
+  return (
+    failure !== undefined &&
+    !NOT_RETRIED.has(failure.reason as FailureReason) &&
+    RETRIED_SOURCES.has(classifySource(stream, tag).kind)
+  );
+}
+
+/** The first of the stream's slots after `afterMs`. */
+export function nextScheduledSlotMs(
+  stream: ImageStream,
+  afterMs: number,
+  cfg: PlannerConfig = {},
+): number {
+  const interval = scheduledIntervalMs(cfg);
+  const phase = slotPhaseMs(stream.metadata.namespace ?? "", stream.metadata.name ?? "", interval);
+  return nextSlotMs(phase, afterMs, interval);
+}
+
+/**
+ * For a tag whose current spec was observed: when to look again, or
+ * undefined for never. A scheduled tag is due at the first of its stream's
+ * slots after its last attempt; one without a record is not due yet (see
+ * watchScheduled).
+ */
 export function nextDue(
   stream: ImageStream,
   tag: TagReference,
@@ -73,21 +102,43 @@ export function nextDue(
 ): Due | undefined {
   const statusTag = findStatusTag(stream, tag.name);
   const record = attempts.get(tag.name);
-  const failure = currentFailure(statusTag);
-  const retryable =
-    failure !== undefined &&
-    !NOT_RETRIED.has(failure.reason as FailureReason) &&
-    RETRIED_SOURCES.has(classifySource(stream, tag).kind);
+  const retryable = isRetryable(stream, tag, statusTag);
+  const scheduled = isScheduled(tag, statusTag, cfg);
+  if (record?.recheck && (retryable || scheduled)) return { atMs: 0, cause: "recheck" };
   if (retryable) {
     if (!record) return { atMs: 0, cause: "retry" };
     const delay = backoffMs(record.consecutiveFailures, record.retryAfterSeconds);
     return { atMs: record.at.getTime() + delay, cause: "retry" };
   }
-  if (isScheduled(tag, statusTag, cfg)) {
-    if (!record) return { atMs: 0, cause: "scheduled" };
-    return { atMs: record.at.getTime() + scheduledIntervalMs(cfg), cause: "scheduled" };
+  if (scheduled && record) {
+    return { atMs: nextScheduledSlotMs(stream, record.at.getTime(), cfg), cause: "scheduled" };
   }
   return undefined;
+}
+
+/**
+ * The log with a record at `now` for every scheduled tag it has none for
+ * (after a start or a leader change the log is empty; a tag may become
+ * scheduled later): such a tag was last checked at most an interval ago, by
+ * us or by the previous leader, so it is next checked at its stream's next
+ * slot, not at once. Failing tags keep their immediate retry; pending tags are
+ * this pass's work. Returns `attempts` itself when nothing is added.
+ */
+export function watchScheduled(
+  stream: ImageStream,
+  attempts: AttemptLog,
+  now: Date,
+  cfg: PlannerConfig = {},
+): AttemptLog {
+  let next: Map<string, AttemptRecord> | undefined;
+  for (const tag of stream.spec?.tags ?? []) {
+    if (attempts.has(tag.name) || pendingCause(stream, tag, cfg) !== undefined) continue;
+    const statusTag = findStatusTag(stream, tag.name);
+    if (!isScheduled(tag, statusTag, cfg) || isRetryable(stream, tag, statusTag)) continue;
+    next ??= new Map(attempts);
+    next.set(tag.name, { at: now, consecutiveFailures: 0 });
+  }
+  return next ?? attempts;
 }
 
 /** The bulk import runs until it succeeded once (status.repository and the check annotation set). */

@@ -35,12 +35,15 @@ export interface AttemptRecord {
   consecutiveFailures: number;
   /** from a RateLimited failure: the registry asked us to wait this long */
   retryAfterSeconds?: number;
+  /** a registry push concerns the tag: look now (cause "recheck", not capped) */
+  recheck?: true;
 }
 
 /**
  * Per stream, per tag: the last import attempt. Kept in the controller's
- * memory only; after a restart every failed or scheduled tag is checked once
- * immediately (ADR 0005). Key: tag name, or REPOSITORY_KEY for the bulk import.
+ * memory only; after a restart every failed tag is retried once immediately
+ * (ADR 0005) and every scheduled tag is checked at its stream's next slot
+ * (ADR 0014). Key: tag name, or REPOSITORY_KEY for the bulk import.
  */
 export type AttemptLog = ReadonlyMap<string, AttemptRecord>;
 
@@ -48,7 +51,14 @@ export type AttemptLog = ReadonlyMap<string, AttemptRecord>;
 export const REPOSITORY_KEY = "<repository>";
 
 /** Why a work item was planned: for logs and metrics. */
-export type WorkCause = "new" | "generation" | "spec-changed" | "retry" | "scheduled" | "mirror";
+export type WorkCause =
+  | "new"
+  | "generation"
+  | "spec-changed"
+  | "retry"
+  | "scheduled"
+  | "recheck"
+  | "mirror";
 
 interface WorkBase {
   tag: string;

@@ -18,7 +18,13 @@ import { recordAttempts, requeueAfterMs } from "../../reconcile/schedule.js";
 import { type ApplyResult, applyOutcomes } from "../../reconcile/status.js";
 import { statusEquals } from "../../reconcile/status-equals.js";
 import { formatTime } from "../../reconcile/tag-events.js";
-import type { AttemptLog, Outcome, PlannerConfig } from "../../reconcile/types.js";
+import type {
+  AttemptLog,
+  AttemptRecord,
+  Outcome,
+  PlannerConfig,
+  WorkItem,
+} from "../../reconcile/types.js";
 import type { Recorder } from "../events.js";
 import { type ImageStreamWriter, isConflict, type JsonPatchOp } from "../imagestream-writer.js";
 import { splitKey } from "../informer.js";
@@ -26,6 +32,7 @@ import type { ReconcileResult } from "../workqueue.js";
 import { type ExecuteDeps, executePlan } from "./execute.js";
 import { recordingWriter, SupersededVersions } from "./own-writes.js";
 import { HistoryRetention, type RetentionDeps } from "./retention.js";
+import type { ScheduledImportCap } from "./scheduled-cap.js";
 
 export interface ImportControllerDeps extends Omit<ExecuteDeps, "lookup" | "log"> {
   getStream: (namespace: string, name: string) => ImageStream | undefined;
@@ -38,17 +45,30 @@ export interface ImportControllerDeps extends Omit<ExecuteDeps, "lookup" | "log"
   registryHostname?: string;
   /** bounded tag history (ADR 0012); absent: every item is kept, as OpenShift does */
   retention?: RetentionDeps;
+  /** the cap on scheduled imports per minute; none: not capped */
+  scheduledCap?: ScheduledImportCap;
   now?: () => Date;
 }
+
+/** This pass's work after the cap: scheduled items without a token wait for `waitMs`. */
+interface Admitted {
+  items: WorkItem[];
+  deferred: ReadonlySet<string>;
+  waitMs?: number;
+}
+
+const NONE: ReadonlySet<string> = new Set();
 
 const STATUS_WRITE_ATTEMPTS = 4;
 const IMAGE_WRITE_CONCURRENCY = 4;
 
-/** Attempt records to forget: these tags, and every failing tag when `failures`. */
+/** Attempt log changes to apply: recheck these tags, forget every failing tag when `failures`. */
 interface PendingForget {
   tags: Set<string>;
   failures: boolean;
 }
+
+const NEVER_ATTEMPTED = new Date(0);
 
 export class ImportReconciler {
   private readonly attempts = new Map<string, AttemptLog>();
@@ -71,7 +91,7 @@ export class ImportReconciler {
     return keys;
   }
 
-  /** A registry push concerns these tags: forget their last attempt so they are due now. */
+  /** A registry push concerns these tags: mark them for a recheck now (not capped). */
   recheck(key: string, tags: readonly string[]): void {
     const pending = this.pendingFor(key);
     for (const tag of tags) pending.tags.add(tag);
@@ -94,11 +114,14 @@ export class ImportReconciler {
     const pending = this.pending.get(key);
     if (!pending) return log;
     this.pending.delete(key);
-    return new Map(
-      [...log].filter(
-        ([tag, r]) => !pending.tags.has(tag) && !(pending.failures && r.consecutiveFailures > 0),
-      ),
+    const next = new Map<string, AttemptRecord>(
+      [...log].filter(([, r]) => !(pending.failures && r.consecutiveFailures > 0)),
     );
+    for (const tag of pending.tags) {
+      const record = next.get(tag) ?? { at: NEVER_ATTEMPTED, consecutiveFailures: 0 };
+      next.set(tag, { ...record, recheck: true });
+    }
+    return next;
   }
 
   async reconcile(key: string, log: Logger): Promise<ReconcileResult | undefined> {
@@ -107,6 +130,7 @@ export class ImportReconciler {
     if (!stream) {
       this.attempts.delete(key);
       this.pending.delete(key);
+      this.deps.scheduledCap?.forget(key);
       this.superseded.forget(key);
       this.retention?.forget(key);
       return undefined;
@@ -129,12 +153,19 @@ export class ImportReconciler {
     }
     const attempts = this.withPendingForgets(key, this.attempts.get(key) ?? new Map());
     const plan = planImports(stream, { now, attempts, config: this.deps.planner });
+    const admitted = this.admitScheduled(key, plan.items);
+    if (admitted.waitMs !== undefined) {
+      log.debug(
+        { tags: [...admitted.deferred], waitMs: admitted.waitMs },
+        "scheduled check deferred",
+      );
+    }
     const lookup = (ns: string, n: string) =>
       ns === namespace && n === name ? stream : this.deps.getStream(ns, n);
-    const execution = await executePlan(stream, plan.items, { ...this.deps, lookup, log });
-    if (plan.items.length > 0) {
+    const execution = await executePlan(stream, admitted.items, { ...this.deps, lookup, log });
+    if (admitted.items.length > 0) {
       log.info(
-        { items: plan.items.map((i) => `${i.tag}:${i.cause}`), calls: execution.registryCalls },
+        { items: admitted.items.map((i) => `${i.tag}:${i.cause}`), calls: execution.registryCalls },
         "imported",
       );
     }
@@ -145,11 +176,40 @@ export class ImportReconciler {
       execution.additionalTags,
     );
     const settled = await this.settleGenerations(applied.stream, execution.outcomes);
-    const recorded = recordAttempts(attempts, execution.outcomes, now, settled);
+    const recorded = recordAttempts(plan.attempts, execution.outcomes, now, settled);
     const nextAttempts = this.withPendingForgets(key, recorded);
     this.attempts.set(key, nextAttempts);
-    const requeue = requeueAfterMs(settled, nextAttempts, this.now(), this.deps.planner);
-    return requeue === undefined ? undefined : { requeueAfterMs: Math.max(requeue, 1000) };
+    const due = requeueAfterMs(
+      settled,
+      nextAttempts,
+      this.now(),
+      this.deps.planner,
+      admitted.deferred,
+    );
+    const requeue = earliest(due, admitted.waitMs);
+    if (requeue === undefined) return undefined;
+    // due now (a recheck that came during the pass): soon, but never a hot
+    // loop. A slot a few ms ahead (a timer fires by the monotonic clock, a
+    // little before the wall clock's slot) is waited for exactly, not 1 s.
+    return { requeueAfterMs: requeue > 0 ? requeue : 1000 };
+  }
+
+  /**
+   * Scheduled items run only with a token of the cap (one per stream and
+   * check, whatever the number of its tags); without one they wait for the
+   * reserved token while the rest of the pass (new tags, spec changes,
+   * rechecks, retries) goes ahead.
+   */
+  private admitScheduled(key: string, items: WorkItem[]): Admitted {
+    const scheduled = items.filter((i) => i.cause === "scheduled");
+    if (scheduled.length === 0 || !this.deps.scheduledCap) return { items, deferred: NONE };
+    const waitMs = this.deps.scheduledCap.admit(key);
+    if (waitMs === undefined) return { items, deferred: NONE };
+    return {
+      items: items.filter((i) => i.cause !== "scheduled"),
+      deferred: new Set(scheduled.map((i) => i.tag)),
+      waitMs,
+    };
   }
 
   /** Spec tag generations become what the status observed (answers generation-0 requests). */
@@ -266,4 +326,9 @@ export class ImportReconciler {
       forEachWrite: e.reason === "TagUpdated",
     });
   }
+}
+
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  return b === undefined ? a : Math.min(a, b);
 }
