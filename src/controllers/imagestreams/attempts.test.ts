@@ -6,8 +6,8 @@ import { createLogger } from "../../observability/logger.js";
 import { dockerTag, makeStream } from "../../reconcile/test-fixtures.js";
 import { HttpRegistryClient } from "../../registry/client.js";
 import { FakeRegistry } from "../../registry/testing/fake-registry.js";
-import { ImportReconciler } from "./controller.js";
-import { MemoryApi } from "./testing.js";
+import type { ImportReconciler } from "./controller.js";
+import { MemoryApi, memoryReconciler } from "./testing.js";
 
 const log = createLogger("silent");
 const KEY = "team/app";
@@ -32,14 +32,7 @@ afterEach(async () => {
 });
 
 function importReconciler(): ImportReconciler {
-  return new ImportReconciler({
-    registry: client,
-    credentialsFor: () => [],
-    bulkImportLimit: 50,
-    getStream: (namespace, name) => api.cached(namespace, name),
-    imageExists: (name) => api.images.has(name),
-    writer: api,
-    recorder: api.recorder,
+  return memoryReconciler(api, client, {
     planner: { scheduledIntervalSeconds: SCHEDULE_MS / 1000 },
   });
 }

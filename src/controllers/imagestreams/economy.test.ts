@@ -10,8 +10,8 @@ import { createLogger } from "../../observability/logger.js";
 import { dockerTag, makeStream } from "../../reconcile/test-fixtures.js";
 import { HttpRegistryClient } from "../../registry/client.js";
 import { FakeRegistry } from "../../registry/testing/fake-registry.js";
-import { ImportReconciler } from "./controller.js";
-import { MemoryApi } from "./testing.js";
+import type { ImportReconciler } from "./controller.js";
+import { MemoryApi, memoryReconciler } from "./testing.js";
 
 const log = createLogger("silent");
 const T0 = new Date("2026-01-01T12:00:00Z");
@@ -39,14 +39,7 @@ afterEach(async () => {
 function startedReconciler(): ImportReconciler {
   const client = new HttpRegistryClient({ requestTimeoutMs: 2000 });
   clients.push(client);
-  return new ImportReconciler({
-    registry: client,
-    credentialsFor: () => [],
-    bulkImportLimit: 50,
-    getStream: (namespace, name) => api.cached(namespace, name),
-    imageExists: (name) => api.images.has(name),
-    writer: api,
-    recorder: api.recorder,
+  return memoryReconciler(api, client, {
     planner: { scheduledIntervalSeconds: INTERVAL_S },
     now: () => clock,
   });

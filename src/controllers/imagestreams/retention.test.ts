@@ -10,9 +10,9 @@ import { ANN_MAX_TAG_HISTORY } from "../../reconcile/retention.js";
 import { digest, dockerTag, event, makeStream, statusTag } from "../../reconcile/test-fixtures.js";
 import { HttpRegistryClient } from "../../registry/client.js";
 import { FakeRegistry } from "../../registry/testing/fake-registry.js";
-import { ImportReconciler } from "./controller.js";
+import type { ImportReconciler } from "./controller.js";
 import type { RetentionDeps } from "./retention.js";
-import { MemoryApi } from "./testing.js";
+import { MemoryApi, memoryReconciler } from "./testing.js";
 
 const log = createLogger("silent");
 const KEY = "team/app";
@@ -35,17 +35,7 @@ afterEach(async () => {
 });
 
 function reconciler(retention: RetentionDeps): ImportReconciler {
-  return new ImportReconciler({
-    registry: client,
-    credentialsFor: () => [],
-    bulkImportLimit: 50,
-    getStream: (namespace, name) => api.cached(namespace, name),
-    imageExists: (name) => api.images.has(name),
-    writer: api,
-    recorder: api.recorder,
-    planner: {},
-    retention,
-  });
+  return memoryReconciler(api, client, { retention });
 }
 
 /** A stream whose tag latest has the old history and now points at app:<tag> of the fake. */

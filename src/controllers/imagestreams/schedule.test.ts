@@ -9,9 +9,9 @@ import { nextScheduledSlotMs } from "../../reconcile/schedule.js";
 import { dockerTag, makeStream } from "../../reconcile/test-fixtures.js";
 import { HttpRegistryClient } from "../../registry/client.js";
 import { FakeRegistry } from "../../registry/testing/fake-registry.js";
-import { ImportReconciler } from "./controller.js";
+import type { ImportReconciler } from "./controller.js";
 import { ScheduledImportCap } from "./scheduled-cap.js";
-import { MemoryApi } from "./testing.js";
+import { MemoryApi, memoryReconciler } from "./testing.js";
 
 const log = createLogger("silent");
 const INTERVAL_S = 60;
@@ -53,14 +53,7 @@ afterEach(async () => {
 const keys = Array.from({ length: STREAMS }, (_, i) => `team/s${i}`);
 
 function reconciler(perMinute = 0): ImportReconciler {
-  return new ImportReconciler({
-    registry: client,
-    credentialsFor: () => [],
-    bulkImportLimit: 50,
-    getStream: (namespace, name) => api.cached(namespace, name),
-    imageExists: (name) => api.images.has(name),
-    writer: api,
-    recorder: api.recorder,
+  return memoryReconciler(api, client, {
     planner: { scheduledIntervalSeconds: INTERVAL_S },
     scheduledCap: new ScheduledImportCap({
       perMinute,

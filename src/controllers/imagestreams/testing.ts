@@ -12,6 +12,7 @@ import { imageObjectName } from "../../api/types.js";
 import { applyJsonPatch, deepFreeze } from "../../reconcile/test-fixtures.js";
 import type { EventRecord, Recorder } from "../events.js";
 import type { ImageStreamWriter, JsonPatchOp } from "../imagestream-writer.js";
+import { type ImportControllerDeps, ImportReconciler } from "./controller.js";
 
 export type WriteKind = "spec" | "status" | "annotation" | "image";
 
@@ -119,4 +120,26 @@ export class MemoryApi implements ImageStreamWriter {
     this.streams.set(`${stream.metadata.namespace}/${stream.metadata.name}`, stream);
     return stream;
   }
+}
+
+/**
+ * An ImportReconciler over this in-memory API and a registry client, no pull
+ * secrets: what most controller tests build; `extra` adds or overrides deps.
+ */
+export function memoryReconciler(
+  api: MemoryApi,
+  registry: ImportControllerDeps["registry"],
+  extra: Partial<ImportControllerDeps> = {},
+): ImportReconciler {
+  return new ImportReconciler({
+    registry,
+    credentialsFor: () => [],
+    bulkImportLimit: 50,
+    getStream: (namespace, name) => api.cached(namespace, name),
+    imageExists: (name) => api.images.has(name),
+    writer: api,
+    recorder: api.recorder,
+    planner: {},
+    ...extra,
+  });
 }
