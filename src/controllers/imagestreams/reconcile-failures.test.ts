@@ -16,10 +16,10 @@ import { digest, dockerTag, makeStream, statusTag } from "../../reconcile/test-f
 import type { FailureReason } from "../../reconcile/types.js";
 import { HttpRegistryClient } from "../../registry/client.js";
 import { FakeRegistry, type Route, sha256 } from "../../registry/testing/fake-registry.js";
-import { ImportReconciler } from "./controller.js";
+import type { ImportReconciler } from "./controller.js";
 import { credentialLookup } from "./execute.js";
 import { NamespaceKeyrings } from "./keyrings.js";
-import { MemoryApi } from "./testing.js";
+import { MemoryApi, memoryReconciler } from "./testing.js";
 
 const TIMEOUT_MS = 300;
 const MANIFEST_LIMIT = 4096;
@@ -242,15 +242,8 @@ afterEach(async () => {
 
 function importReconciler(): ImportReconciler {
   const keyrings = new NamespaceKeyrings(() => [pullSecret(fake.host)], log);
-  return new ImportReconciler({
-    registry: client,
+  return memoryReconciler(api, client, {
     credentialsFor: credentialLookup((namespace) => keyrings.get(namespace)),
-    bulkImportLimit: 50,
-    getStream: (namespace, name) => api.cached(namespace, name),
-    imageExists: (name) => api.images.has(name),
-    writer: api,
-    recorder: api.recorder,
-    planner: {},
     now: () => clock,
   });
 }
