@@ -6,13 +6,13 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+COPY hack/bundle.mjs ./hack/
+RUN npm run build
 
 FROM node:24-alpine
 WORKDIR /app
 ENV NODE_ENV=production
-COPY --from=build /src/node_modules ./node_modules
-COPY --from=build /src/dist ./dist
-COPY package.json ./
+# dist/main.js is the operator bundled into one file (ADR 0020): no node_modules
+COPY --from=build /src/dist/main.js /src/dist/main.js.map ./dist/
 USER 65532:65532
 ENTRYPOINT ["node", "dist/main.js"]
