@@ -123,6 +123,11 @@ export class Manager {
     });
     const imports = this.queue("imagestream", (key, l) => reconciler.reconcile(key, l));
     this.streams.onChange((s) => imports.add(objectKey(s)));
+    // The API server is back: passes that failed to write during the outage
+    // run now, not at their next backoff step (by then up to 30 s away).
+    this.streams.onResumed(() => {
+      for (const s of this.streams.list()) imports.add(objectKey(s));
+    });
     for (const s of secrets) {
       s.onChange((secret) => {
         const ns = secret.metadata?.namespace ?? "";

@@ -196,6 +196,8 @@ describe("ScopedInformer", () => {
       restartBaseMs: 10,
     });
     informer.onChange((obj, verb) => seen.push(`${verb} ${objectKey(obj)}`));
+    let resumed = 0;
+    informer.onResumed(() => resumed++);
     cleanup.push(
       () => informer.stop(),
       async () => void fake.server.close(),
@@ -208,6 +210,7 @@ describe("ScopedInformer", () => {
     expect(fake.lists()).toBe(2);
     // and watches on from the fresh list
     await vi.waitFor(() => expect(fake.watches()).toBe(5), { timeout: 5000 });
+    expect(resumed).toBe(1); // once, when the fourth watch was accepted after three refusals
   });
 });
 

@@ -101,6 +101,7 @@ class RestartingInformer<T extends KubernetesObject> {
     private readonly path: string,
     private readonly opts: ScopedInformerOptions<T>,
     handlers: ChangeHandler<T>[],
+    private readonly onResumed: () => void,
   ) {
     const shape = opts.shape;
     const listFn = async () => {
@@ -153,6 +154,7 @@ class RestartingInformer<T extends KubernetesObject> {
       "informer resumed",
     );
     this.failures = 0;
+    this.onResumed();
   }
 
   private scheduleRestart(err: unknown): void {
@@ -178,9 +180,15 @@ class RestartingInformer<T extends KubernetesObject> {
 export class ScopedInformer<T extends KubernetesObject> {
   private readonly informers: RestartingInformer<T>[];
   private readonly handlers: ChangeHandler<T>[] = [];
+  private readonly resumedHandlers: (() => void)[] = [];
 
   constructor(private readonly opts: ScopedInformerOptions<T>) {
-    this.informers = opts.paths.map((p) => new RestartingInformer(p, opts, this.handlers));
+    this.informers = opts.paths.map(
+      (p) =>
+        new RestartingInformer(p, opts, this.handlers, () => {
+          for (const handle of this.resumedHandlers) handle();
+        }),
+    );
   }
 
   get name(): string {
@@ -190,6 +198,15 @@ export class ScopedInformer<T extends KubernetesObject> {
   /** Registers a handler; handlers must only compute keys and enqueue. */
   onChange(handler: ChangeHandler<T>): void {
     this.handlers.push(handler);
+  }
+
+  /**
+   * Registers a handler for "listing or watching works again after failing"
+   * (the API server is back): work that failed meanwhile can be retried now
+   * rather than at its next backoff step.
+   */
+  onResumed(handler: () => void): void {
+    this.resumedHandlers.push(handler);
   }
 
   async start(): Promise<void> {
