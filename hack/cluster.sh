@@ -11,6 +11,12 @@
 #   hack/cluster.sh env         print the export lines of the running environment
 #   hack/cluster.sh status      one line per process; exit 1 unless all run
 #   hack/cluster.sh down        stop every process and remove the state dir
+#   hack/cluster.sh stop NAME [--kill]
+#                               stop one process of a running environment, in
+#                               place (an outage, for test/e2e/outages.test.ts);
+#                               --kill: SIGKILL at once, as a crash
+#   hack/cluster.sh start NAME  start it again with the same state, ports and
+#                               certificates (clients keep their kubeconfigs)
 #
 # ISO_CLUSTER_DIR (default <repo>/.cluster) and ISO_PORT_BASE (default 26400)
 # select an independent environment; ISO_KUBE_BIN_DIR skips the Go build.
@@ -195,14 +201,73 @@ cmd_down() {
   log "removed $STATE"
 }
 
+# The processes `stop NAME` and `start NAME` accept: those of the state dir's mode.
+check_process_name() {
+  local name=$1 expected=("${PROCESSES[@]}")
+  [[ -s "$STATE/mode" ]] || die "no environment in $STATE: run 'hack/cluster.sh up'"
+  [[ $(cat "$STATE/mode") == registries ]] && expected=("${REGISTRY_PROCESSES[@]}")
+  [[ " ${expected[*]} " == *" $name "* ]] ||
+    die "unknown process '$name' in $STATE; one of: ${expected[*]}"
+}
+
+# A crash: SIGKILL to the process group, then wait until it is gone.
+kill_process() {
+  local name=$1 pid
+  pid=$(pid_of "$name") || return 0
+  rm -f "$STATE/run/$name.pid"
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  local _
+  for _ in $(seq 1 50); do
+    group_alive "$pid" || break
+    sleep 0.1
+  done
+  log "killed $name"
+}
+
+cmd_stop_one() {
+  local name=${1:-} how=${2:-}
+  check_process_name "$name"
+  [[ -z "$how" || "$how" == --kill ]] || die "stop $name: unknown option '$how' (only --kill)"
+  lock_state
+  check_port_base
+  is_running "$name" || log "$name is not running"
+  if [[ "$how" == --kill ]]; then kill_process "$name"; else stop_process "$name"; fi
+}
+
+# Starts one process with the functions `up` uses; they return at once when
+# it already runs and answers.
+cmd_start_one() {
+  local name=${1:-}
+  check_process_name "$name"
+  lock_state
+  check_port_base
+  case $name in
+  etcd | kube-apiserver | kube-controller-manager)
+    find_kube_bins
+    case $name in
+    etcd) start_etcd ;;
+    kube-apiserver) start_apiserver ;;
+    *) start_controller_manager ;;
+    esac
+    ;;
+  token-server) start_token_server ;;
+  registry-plain) start_registry plain "$REGISTRY_PORT" http 200 ;;
+  registry-tls) start_registry tls "$REGISTRY_TLS_PORT" https 200 ;;
+  registry-basic) start_registry basic "$REGISTRY_BASIC_PORT" https 401 ;;
+  registry-token) start_registry token "$REGISTRY_TOKEN_PORT" https 401 ;;
+  esac
+}
+
 case "${1:-}" in
 up) cmd_up ;;
 registries) cmd_registries ;;
 env) cmd_env ;;
 status) cmd_status ;;
 down) cmd_down ;;
+stop) cmd_stop_one "${2:-}" "${3:-}" ;;
+start) cmd_start_one "${2:-}" ;;
 *)
-  echo "usage: $0 up|registries|env|status|down" >&2
+  echo "usage: $0 up|registries|env|status|down|stop NAME [--kill]|start NAME" >&2
   exit 2
   ;;
 esac

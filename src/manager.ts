@@ -12,7 +12,7 @@ import { ImportReconciler } from "./controllers/imagestreams/controller.js";
 import { credentialLookup } from "./controllers/imagestreams/execute.js";
 import { NamespaceKeyrings } from "./controllers/imagestreams/keyrings.js";
 import { type Behind, ScheduledImportCap } from "./controllers/imagestreams/scheduled-cap.js";
-import { every, objectKey, ScopedInformer } from "./controllers/informer.js";
+import { every, objectKey, ScopedInformer, waitForCacheSync } from "./controllers/informer.js";
 import { instrumentedQueue } from "./controllers/instrumented-queue.js";
 import {
   imageSource,
@@ -70,6 +70,8 @@ export class Manager {
   private readonly onPush: (pushed: PushedTag[]) => void;
   private webhook: Server | undefined;
   private readonly triggers: TriggerControllers;
+  /** aborted by stop(): a start still waiting for its caches gives up */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly deps: ManagerDeps) {
     const { config, kubeConfig: kc, log, metrics } = deps;
@@ -121,6 +123,11 @@ export class Manager {
     });
     const imports = this.queue("imagestream", (key, l) => reconciler.reconcile(key, l));
     this.streams.onChange((s) => imports.add(objectKey(s)));
+    // The API server is back: passes that failed to write during the outage
+    // run now, not at their next backoff step (by then up to 30 s away).
+    this.streams.onResumed(() => {
+      for (const s of this.streams.list()) imports.add(objectKey(s));
+    });
     for (const s of secrets) {
       s.onChange((secret) => {
         const ns = secret.metadata?.namespace ?? "";
@@ -144,7 +151,12 @@ export class Manager {
       for (const ms of PUSH_RECHECK_DELAYS_MS)
         setTimeout(() => recheckFollowers(pushed), ms).unref();
     };
-    this.triggers = new TriggerControllers({ ...deps, recorder, streams: this.streams });
+    this.triggers = new TriggerControllers({
+      ...deps,
+      recorder,
+      streams: this.streams,
+      stopping: this.stopping.signal,
+    });
     this.gc =
       config.namespaces.length === 0 && config.imageGcIntervalSeconds > 0
         ? new ImageGarbageCollector(
@@ -165,7 +177,14 @@ export class Manager {
 
   async start(): Promise<void> {
     const { config, log } = this.deps;
-    await Promise.all([...this.informers.map((i) => i.start()), this.triggers.start()]);
+    const imports = Promise.all(this.informers.map((i) => i.start())).then(() =>
+      // streams, Images and pull Secrets: an import made from an empty cache
+      // fails Unauthorized (no Secret yet) and "recovers" on the next pass
+      waitForCacheSync("imagestream", this.informers, { log, signal: this.stopping.signal }),
+    );
+    const [synced] = await Promise.all([imports, this.triggers.start()]);
+    if (!synced) return; // stopped while waiting
+    for (const queue of this.queues) queue.start();
     this.stops.push(
       every(config.resyncSeconds * 1000, () => {
         for (const s of this.streams.list()) this.queues[0]?.add(objectKey(s));
@@ -183,6 +202,7 @@ export class Manager {
   }
 
   async stop(timeoutMs: number): Promise<void> {
+    this.stopping.abort();
     for (const stop of this.stops) stop();
     this.webhook?.close();
     const triggers = this.triggers.stop(timeoutMs); // drains beside the other queues
@@ -212,6 +232,7 @@ export class Manager {
       log,
       metrics,
       reconcile,
+      paused: true, // until start() has seen the caches synced
     });
     this.queues.push(queue);
     return queue;

@@ -6,9 +6,9 @@ import {
   type KubernetesListObject,
   type KubernetesObject,
 } from "@kubernetes/client-node";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { createLogger } from "../observability/logger.js";
-import { objectKey, ScopedInformer, splitKey } from "./informer.js";
+import { objectKey, ScopedInformer, splitKey, waitForCacheSync } from "./informer.js";
 
 const PATH = "/apis/example.com/v1/things";
 
@@ -43,6 +43,67 @@ function fakeApiServer(
       const a = server.address();
       const port = typeof a === "object" && a ? a.port : 0;
       resolve({ server, url: `http://127.0.0.1:${port}`, lists: () => lists });
+    }),
+  );
+}
+
+/**
+ * An API server that goes away and comes back: its first three watches are
+ * refused (503), the fourth ends at once with 410 Gone (its watch cache
+ * restarted without our resource version), later ones stay open. Object b
+ * was created meanwhile: only a fresh list shows it.
+ */
+function outageApiServer(): Promise<{
+  server: Server;
+  url: string;
+  lists: () => number;
+  watches: () => number;
+}> {
+  let lists = 0;
+  let watches = 0;
+  const item = (name: string, rv: string) => ({
+    metadata: { name, namespace: "ns", resourceVersion: rv },
+  });
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://x");
+    res.setHeader("content-type", "application/json");
+    if (url.searchParams.get("watch") === "true") {
+      watches++;
+      if (watches <= 3) {
+        res.writeHead(503).end(JSON.stringify({ kind: "Status", code: 503 }));
+      } else if (watches === 4) {
+        const gone = {
+          kind: "Status",
+          code: 410,
+          reason: "Expired",
+          message: "too old resource version",
+        };
+        res.writeHead(200).end(`${JSON.stringify({ type: "ERROR", object: gone })}\n`);
+      } else {
+        res.writeHead(200); // open, quiet; closed by the test's stop()
+      }
+      return;
+    }
+    lists++;
+    const items = lists === 1 ? [item("a", "5")] : [item("a", "5"), item("b", "9")];
+    res.writeHead(200).end(
+      JSON.stringify({
+        kind: "ThingList",
+        metadata: { resourceVersion: String(lists * 10) },
+        items,
+      }),
+    );
+  });
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => {
+      const a = server.address();
+      const port = typeof a === "object" && a ? a.port : 0;
+      resolve({
+        server,
+        url: `http://127.0.0.1:${port}`,
+        lists: () => lists,
+        watches: () => watches,
+      });
     }),
   );
 }
@@ -87,14 +148,17 @@ describe("ScopedInformer", () => {
     );
     await informer.start();
     expect(informer.synced).toBe(false);
-    await informer.waitForSync(5000);
+    const log = createLogger("silent");
+    expect(
+      await waitForCacheSync("test", [informer], { log, signal: AbortSignal.timeout(5000) }),
+    ).toBe(true);
     expect(fake.lists()).toBe(3);
     expect(seen).toEqual(["add ns/a"]);
     expect(informer.get("ns", "a")?.metadata?.resourceVersion).toBe("5");
     expect(informer.list().map(objectKey)).toEqual(["ns/a"]);
   });
 
-  it("reports a sync timeout instead of waiting forever", async () => {
+  it("a wait for an informer that never lists ends when its signal aborts, unsynced", async () => {
     const fake = await fakeApiServer(1000);
     const informer = new ScopedInformer<KubernetesObject>({
       name: "things",
@@ -111,7 +175,42 @@ describe("ScopedInformer", () => {
       async () => void fake.server.close(),
     );
     await informer.start();
-    await expect(informer.waitForSync(200)).rejects.toThrow("informer things did not sync");
+    const log = createLogger("silent");
+    const signal = AbortSignal.timeout(200);
+    expect(await waitForCacheSync("test", [informer], { log, signal })).toBe(false);
+    expect(informer.synced).toBe(false);
+  });
+
+  it("a watch refused while the API server is away is retried; a 410 Gone then lists afresh", async () => {
+    const fake = await outageApiServer();
+    const seen: string[] = [];
+    const informer = new ScopedInformer<KubernetesObject>({
+      name: "things",
+      kubeConfig: kubeConfigFor(fake.url),
+      paths: [PATH],
+      list: async () =>
+        (await (
+          await fetch(`${fake.url}${PATH}`)
+        ).json()) as KubernetesListObject<KubernetesObject>,
+      log: createLogger("silent"),
+      restartBaseMs: 10,
+    });
+    informer.onChange((obj, verb) => seen.push(`${verb} ${objectKey(obj)}`));
+    let resumed = 0;
+    informer.onResumed(() => resumed++);
+    cleanup.push(
+      () => informer.stop(),
+      async () => void fake.server.close(),
+    );
+    await informer.start();
+    expect(await waitForCacheSync("test", [informer], { log: createLogger("silent") })).toBe(true);
+    // watches refused (503) three times, then one ends with 410 Gone: the
+    // informer lists again and sees what was created during the outage
+    await vi.waitFor(() => expect(seen).toEqual(["add ns/a", "add ns/b"]), { timeout: 5000 });
+    expect(fake.lists()).toBe(2);
+    // and watches on from the fresh list
+    await vi.waitFor(() => expect(fake.watches()).toBe(5), { timeout: 5000 });
+    expect(resumed).toBe(1); // once, when the fourth watch was accepted after three refusals
   });
 });
 

@@ -1,9 +1,13 @@
 // Informers that survive: client-node's informer stops for good on any error
-// other than 410 Gone / timeout (ECONNRESET, 403, a failed list), so we restart
-// it with exponential backoff. We also track "synced" ourselves (start() can
-// resolve although the first list failed) and add the periodic resync that
-// client-node lacks. Handlers only compute keys and enqueue: exceptions thrown
-// inside informer callbacks are swallowed by client-node.
+// other than 410 Gone / timeout (ECONNRESET, connection refused, 403, a failed
+// list), so we restart it with exponential backoff (1 s doubling to 30 s, as
+// client-go's reflector), reset once a watch is established again. A restart
+// watches on from the last resource version; a 410 Gone (expired, or an API
+// server restarted with a fresh watch cache) makes client-node list afresh.
+// We also track "synced" ourselves (start() can resolve although the first
+// list failed) and add the periodic resync that client-node lacks. Handlers
+// only compute keys and enqueue: exceptions thrown inside informer callbacks
+// are swallowed by client-node.
 import {
   type KubeConfig,
   type KubernetesListObject,
@@ -38,20 +42,22 @@ export interface ScopedInformerOptions<T extends KubernetesObject> {
 type WatchCallback = Parameters<Watch["watch"]>[2];
 
 /**
- * client-node's Watch with two additions: each watched object is shaped
- * before the ListWatch caches it, and the request may carry its own Accept
- * header (metadata-only watches), set after authentication adds its headers.
+ * client-node's Watch with three additions: each watched object is shaped
+ * before the ListWatch caches it, the request may carry its own Accept
+ * header (metadata-only watches), set after authentication adds its headers,
+ * and `onConnected` hears of every watch the API server accepted.
  */
 class ShapingWatch<T extends KubernetesObject> extends Watch {
   constructor(
     kubeConfig: KubeConfig,
     private readonly shape: ((obj: T) => T) | undefined,
     accept: string | undefined,
+    private readonly onConnected: () => void,
   ) {
     super(accept ? withAccept(kubeConfig, accept) : kubeConfig);
   }
 
-  override watch(
+  override async watch(
     path: string,
     queryParams: Parameters<Watch["watch"]>[1],
     callback: WatchCallback,
@@ -61,7 +67,15 @@ class ShapingWatch<T extends KubernetesObject> extends Watch {
     const shaped: WatchCallback = shape
       ? (phase, obj, raw) => callback(phase, phase === "ERROR" ? obj : shape(obj as T), raw)
       : callback;
-    return super.watch(path, queryParams, shaped, done);
+    // client-node reports a refused or failed request through done(err)
+    // before watch() resolves; otherwise the server answered 200 and streams.
+    let failed = false;
+    const controller = await super.watch(path, queryParams, shaped, (err) => {
+      if (err) failed = true;
+      done(err);
+    });
+    if (!failed) this.onConnected();
+    return controller;
   }
 }
 
@@ -87,6 +101,7 @@ class RestartingInformer<T extends KubernetesObject> {
     private readonly path: string,
     private readonly opts: ScopedInformerOptions<T>,
     handlers: ChangeHandler<T>[],
+    private readonly onResumed: () => void,
   ) {
     const shape = opts.shape;
     const listFn = async () => {
@@ -96,7 +111,9 @@ class RestartingInformer<T extends KubernetesObject> {
       setImmediate(() => this.markSynced());
       return list;
     };
-    const watch = new ShapingWatch(opts.kubeConfig, shape, opts.watchAccept);
+    const watch = new ShapingWatch(opts.kubeConfig, shape, opts.watchAccept, () =>
+      this.recovered(),
+    );
     this.inner = new ListWatch<T>(
       path,
       watch,
@@ -126,14 +143,25 @@ class RestartingInformer<T extends KubernetesObject> {
 
   private markSynced(): void {
     this.synced = true;
+    this.recovered();
+  }
+
+  /** A list or a watch succeeded: the next failure starts the backoff afresh. */
+  private recovered(): void {
+    if (this.failures === 0) return;
+    this.opts.log.info(
+      { informer: this.opts.name, path: this.path, failures: this.failures },
+      "informer resumed",
+    );
     this.failures = 0;
+    this.onResumed();
   }
 
   private scheduleRestart(err: unknown): void {
     if (this.stopped) return;
     this.failures++;
     const base = this.opts.restartBaseMs ?? 1000;
-    const max = this.opts.restartMaxMs ?? 60_000;
+    const max = this.opts.restartMaxMs ?? 30_000;
     const delay = Math.min(max, base * 2 ** Math.min(this.failures - 1, 16));
     const jittered = Math.round(delay * (1 + 0.2 * Math.random()));
     this.opts.log.warn(
@@ -152,14 +180,33 @@ class RestartingInformer<T extends KubernetesObject> {
 export class ScopedInformer<T extends KubernetesObject> {
   private readonly informers: RestartingInformer<T>[];
   private readonly handlers: ChangeHandler<T>[] = [];
+  private readonly resumedHandlers: (() => void)[] = [];
 
   constructor(private readonly opts: ScopedInformerOptions<T>) {
-    this.informers = opts.paths.map((p) => new RestartingInformer(p, opts, this.handlers));
+    this.informers = opts.paths.map(
+      (p) =>
+        new RestartingInformer(p, opts, this.handlers, () => {
+          for (const handle of this.resumedHandlers) handle();
+        }),
+    );
+  }
+
+  get name(): string {
+    return this.opts.name;
   }
 
   /** Registers a handler; handlers must only compute keys and enqueue. */
   onChange(handler: ChangeHandler<T>): void {
     this.handlers.push(handler);
+  }
+
+  /**
+   * Registers a handler for "listing or watching works again after failing"
+   * (the API server is back): work that failed meanwhile can be retried now
+   * rather than at its next backoff step.
+   */
+  onResumed(handler: () => void): void {
+    this.resumedHandlers.push(handler);
   }
 
   async start(): Promise<void> {
@@ -181,15 +228,6 @@ export class ScopedInformer<T extends KubernetesObject> {
     return this.informers.every((i) => i.synced);
   }
 
-  /** Resolves once every informer has listed successfully, or rejects after timeoutMs. */
-  async waitForSync(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.synced) {
-      if (Date.now() > deadline) throw new Error(`informer ${this.opts.name} did not sync`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
   get(namespace: string | undefined, name: string): T | undefined {
     for (const i of this.informers) {
       const obj = i.inner.get(name, namespace);
@@ -200,6 +238,57 @@ export class ScopedInformer<T extends KubernetesObject> {
 
   list(namespace?: string): T[] {
     return this.informers.flatMap((i) => [...i.inner.list(namespace)]);
+  }
+}
+
+/** What waitForCacheSync watches: a ScopedInformer, or anything that lists the same way. */
+export interface Syncable {
+  readonly name: string;
+  readonly synced: boolean;
+}
+
+export interface CacheSyncOptions {
+  log: Logger;
+  /** aborted: stop waiting (shutdown, or a test's time limit) */
+  signal?: AbortSignal;
+  pollMs?: number;
+  /** how often to name the informers still unsynced */
+  reportEveryMs?: number;
+}
+
+/**
+ * client-go's WaitForCacheSync: resolves true once every informer has listed
+ * (its cache holds what the API server held), false when `signal` aborts
+ * first. A controller runs no reconcile before this: a cache still empty
+ * reads as "no pull Secret", "no Image", "no workload", and a pass made from
+ * it writes failures that are not real. It waits as long as it takes (an
+ * informer that cannot list is restarted with backoff, and the operator is
+ * not ready meanwhile), naming the informers it still waits for.
+ */
+export async function waitForCacheSync(
+  controller: string,
+  informers: readonly Syncable[],
+  opts: CacheSyncOptions,
+): Promise<boolean> {
+  const pollMs = opts.pollMs ?? 50;
+  const reportEveryMs = opts.reportEveryMs ?? 10_000;
+  const started = Date.now();
+  let reported = started;
+  for (;;) {
+    if (opts.signal?.aborted) return false;
+    const waiting = informers.filter((i) => !i.synced).map((i) => i.name);
+    if (waiting.length === 0) {
+      opts.log.info({ controller, waitedMs: Date.now() - started }, "caches synced");
+      return true;
+    }
+    if (Date.now() - reported >= reportEveryMs) {
+      reported = Date.now();
+      opts.log.warn(
+        { controller, waiting, waitedSeconds: Math.round((reported - started) / 1000) },
+        "waiting for informer caches to sync",
+      );
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
   }
 }
 

@@ -13,6 +13,8 @@ export interface InstrumentedQueueOptions {
   log: Logger;
   metrics: Metrics;
   reconcile: (key: string, log: Logger) => Promise<ReconcileResult | undefined>;
+  /** run nothing until start() (the controller waits for its caches) */
+  paused?: boolean;
 }
 
 export function instrumentedQueue(o: InstrumentedQueueOptions): WorkQueue {
@@ -35,6 +37,6 @@ export function instrumentedQueue(o: InstrumentedQueueOptions): WorkQueue {
         end();
       }
     },
-    { name: controller, concurrency: o.concurrency, metrics },
+    { name: controller, concurrency: o.concurrency, metrics, paused: o.paused === true },
   );
 }

@@ -12,6 +12,24 @@ function deferred() {
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
 describe("WorkQueue", () => {
+  it("made paused, collects keys (each once) and runs them only after start()", async () => {
+    const seen: string[] = [];
+    const q = new WorkQueue(
+      async (key) => {
+        seen.push(key);
+        return undefined;
+      },
+      { name: "t", concurrency: 2, paused: true },
+    );
+    for (const key of ["a", "b", "a"]) q.add(key);
+    await tick();
+    expect(seen).toEqual([]);
+    expect(q.length).toBe(2);
+    q.start();
+    await q.idle();
+    expect(seen).toEqual(["a", "b"]);
+  });
+
   it("deduplicates a key that is already waiting", async () => {
     const seen: string[] = [];
     const gate = deferred();

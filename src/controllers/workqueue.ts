@@ -5,7 +5,9 @@
 // - failures requeue with per-key exponential backoff and jitter; success
 //   forgets the failure count;
 // - delayed adds keep only the earliest timer per key;
-// - p-queue bounds the number of concurrent reconciles.
+// - p-queue bounds the number of concurrent reconciles;
+// - a queue made `paused` collects keys but runs none until start(): what a
+//   controller does until its informers' caches have synced.
 import PQueue from "p-queue";
 import type { Metrics } from "../observability/metrics.js";
 
@@ -30,6 +32,8 @@ export interface WorkQueueOptions {
     "queueDepth" | "queueAdds" | "queueDuration" | "workDuration" | "queueRetries"
   >;
   onError?: (key: string, err: unknown, retryInMs: number) => void;
+  /** collect keys, run none until start() */
+  paused?: boolean;
 }
 
 interface Timer {
@@ -52,9 +56,14 @@ export class WorkQueue {
     private readonly reconcile: ReconcileFn,
     private readonly opts: WorkQueueOptions,
   ) {
-    this.pool = new PQueue({ concurrency: opts.concurrency });
+    this.pool = new PQueue({ concurrency: opts.concurrency, autoStart: opts.paused !== true });
     this.now = opts.now ?? Date.now;
     this.random = opts.random ?? Math.random;
+  }
+
+  /** Runs the keys collected while paused, and every key added from now on. */
+  start(): void {
+    this.pool.start();
   }
 
   add(key: string): void {

@@ -1,5 +1,6 @@
 // What a real registry will not do, each ending in the right ImportError.
 
+import { createServer } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HttpRegistryClient } from "./client.js";
 import { FakeRegistry, sha256 } from "./testing/fake-registry.js";
@@ -14,6 +15,19 @@ beforeEach(async () => {
 afterEach(async () => {
   await h.close();
 });
+
+/** A loopback port nothing listens on: bound once for a number, then closed. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 function manifestRoute(repo: string, answer: Parameters<FakeRegistry["use"]>[0]): void {
   h.fake.use((req, res, url) =>
@@ -149,7 +163,18 @@ describe("registry answers", () => {
     manifestRoute("reset", (req) => Boolean(req.socket.destroy()));
     const error = await importErrorOf(h.client.importImage(request(`${h.fake.host}/reset:v1`)));
     expect(error.reason).toBe("InternalError");
-    expect(error.message).toContain("connection to registry");
+    expect(error.message).toBe(
+      `registry ${h.fake.host} closed the connection before answering (ECONNRESET)`,
+    );
+  });
+
+  it("says plainly that a registry refused the connection (nothing listening)", async () => {
+    const port = await closedPort();
+    const error = await importErrorOf(h.client.importImage(request(`127.0.0.1:${port}/app:v1`)));
+    expect(error.reason).toBe("InternalError");
+    expect(error.message).toBe(
+      `registry 127.0.0.1:${port} refused the connection: nothing is listening there (ECONNREFUSED)`,
+    );
   });
 
   it("reports 5xx as InternalError without the body", async () => {

@@ -77,6 +77,23 @@ export function errorFromResponse(response: HttpResponse, context: ErrorContext)
   );
 }
 
+/** The common ways a connection fails, said as a user would; the code stays for searching. */
+const CONNECTION_FAILURES: Record<string, (host: string) => string> = {
+  ECONNREFUSED: (host) => `registry ${host} refused the connection: nothing is listening there`,
+  ECONNRESET: (host) => `registry ${host} closed the connection before answering`,
+  ENOTFOUND: (host) => `the host name of registry ${host} does not resolve`,
+  EAI_AGAIN: (host) => `the host name of registry ${host} could not be resolved now`,
+  ETIMEDOUT: (host) => `connecting to registry ${host} timed out`,
+  UND_ERR_CONNECT_TIMEOUT: (host) => `connecting to registry ${host} timed out`,
+  EHOSTUNREACH: (host) => `registry ${host} is unreachable from here`,
+  ENETUNREACH: (host) => `registry ${host} is unreachable from here`,
+};
+
+function connectionFailure(host: string, code: string): string {
+  const said = CONNECTION_FAILURES[code];
+  return said ? `${said(host)} (${code})` : `connection to registry ${host} failed (${code})`;
+}
+
 /** Failures below HTTP, with the code but not the library's message. */
 export function errorFromConnection(error: unknown): ImportError {
   if (error instanceof ImportError) return error;
@@ -87,10 +104,7 @@ export function errorFromConnection(error: unknown): ImportError {
         `the certificate of registry ${error.host} is not trusted (${error.code})`,
       );
     }
-    return new ImportError(
-      "InternalError",
-      `connection to registry ${error.host} failed (${error.code})`,
-    );
+    return new ImportError("InternalError", connectionFailure(error.host, error.code));
   }
   return new ImportError("InternalError", "unexpected failure talking to the registry");
 }

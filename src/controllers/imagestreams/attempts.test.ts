@@ -1,6 +1,7 @@
 // Requests that arrive while a reconcile of the same stream is running (a
 // registry push notification, a changed pull secret) must survive that
-// reconcile's own update of the attempt log.
+// reconcile's own update of the attempt log, and a pass that fails (the API
+// server away while it writes) must leave its rechecks for the retry.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../observability/logger.js";
 import { dockerTag, makeStream } from "../../reconcile/test-fixtures.js";
@@ -61,5 +62,22 @@ describe("the attempt log", () => {
     whileImporting(() => imports.recheck(KEY, ["v1"]));
     const result = await imports.reconcile(KEY, log);
     expect(result).toEqual({ requeueAfterMs: 1000 });
+  });
+
+  it("keeps a push recheck when the pass fails to write: the retry imports the moved tag", async () => {
+    const imports = importReconciler();
+    await imports.reconcile(KEY, log);
+    const first = api.cached("team", "app")?.status?.tags?.[0]?.items?.[0]?.image;
+    const moved = fake.addImage("app", "v1", { architecture: "arm64" });
+    imports.recheck(KEY, ["v1"]);
+    const applyImage = api.applyImage.bind(api);
+    api.applyImage = async () => {
+      throw new TypeError("fetch failed"); // what client-node throws on connection refused
+    };
+    await expect(imports.reconcile(KEY, log)).rejects.toThrow("fetch failed");
+    api.applyImage = applyImage; // the API server is back; the work queue retries the key
+    await imports.reconcile(KEY, log);
+    const items = api.cached("team", "app")?.status?.tags?.[0]?.items?.map((i) => i.image);
+    expect(items).toEqual([moved.digest, first]);
   });
 });

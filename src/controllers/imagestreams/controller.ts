@@ -152,6 +152,10 @@ export class ImportReconciler {
       stream = await this.writer.patchSpec(stream, gens.patch as JsonPatchOp[]);
     }
     const attempts = this.withPendingForgets(key, this.attempts.get(key) ?? new Map());
+    // Kept at once: a pass that throws (the API server away while it writes)
+    // must leave the rechecks it took for the retry, or a tag pushed during
+    // an outage is never looked at again until its scheduled check.
+    this.attempts.set(key, attempts);
     const plan = planImports(stream, { now, attempts, config: this.deps.planner });
     const admitted = this.admitScheduled(key, plan.items);
     if (admitted.waitMs !== undefined) {

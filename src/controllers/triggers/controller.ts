@@ -22,7 +22,7 @@ import {
   type WorkloadKind,
 } from "../../reconcile/triggers/index.js";
 import type { Recorder } from "../events.js";
-import { type ChangeVerb, every, ScopedInformer } from "../informer.js";
+import { type ChangeVerb, every, ScopedInformer, waitForCacheSync } from "../informer.js";
 import { instrumentedQueue } from "../instrumented-queue.js";
 import { workloadSource } from "../resources.js";
 import type { WorkQueue } from "../workqueue.js";
@@ -44,6 +44,8 @@ export interface TriggerControllersDeps {
   recorder: Recorder;
   /** the manager's ImageStream informer (started by the manager) */
   streams: ScopedInformer<ImageStream & KubernetesObject>;
+  /** aborted when the manager stops: start() stops waiting for caches */
+  stopping?: AbortSignal;
 }
 
 export class TriggerControllers {
@@ -117,8 +119,16 @@ export class TriggerControllers {
     return [...images];
   }
 
+  /** Starts the informers, and the workers once they and the streams' cache have synced. */
   async start(): Promise<void> {
-    await Promise.all([...this.informers.values()].map((i) => i.start()));
+    const informers = [...this.informers.values()];
+    await Promise.all(informers.map((i) => i.start()));
+    const synced = await waitForCacheSync(CONTROLLER_NAME, [...informers, this.deps.streams], {
+      log: this.deps.log,
+      ...(this.deps.stopping ? { signal: this.deps.stopping } : {}),
+    });
+    if (!synced) return;
+    this.queue.start();
     this.stopResync = every(this.deps.config.resyncSeconds * 1000, () => this.resync());
   }
 
@@ -159,6 +169,7 @@ export class TriggerControllers {
       log,
       metrics,
       reconcile: (key, l) => reconciler.reconcile(key, l),
+      paused: true, // until start() has seen the caches synced
     });
   }
 }
