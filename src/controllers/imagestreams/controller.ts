@@ -26,8 +26,9 @@ import type {
   WorkItem,
 } from "../../reconcile/types.js";
 import type { Recorder } from "../events.js";
-import { type ImageStreamWriter, isConflict, type JsonPatchOp } from "../imagestream-writer.js";
+import type { ImageStreamWriter, JsonPatchOp } from "../imagestream-writer.js";
 import { splitKey } from "../informer.js";
+import { isConflict } from "../kube-errors.js";
 import type { ReconcileResult } from "../workqueue.js";
 import { type ExecuteDeps, executePlan } from "./execute.js";
 import { recordingWriter, SupersededVersions } from "./own-writes.js";

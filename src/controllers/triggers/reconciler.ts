@@ -20,16 +20,12 @@ import {
   type WorkloadKind,
 } from "../../reconcile/triggers/index.js";
 import type { EventTarget, Recorder } from "../events.js";
+import { isConflict, isNotFound } from "../kube-errors.js";
 import type { ReconcileResult } from "../workqueue.js";
 import type { FollowerIndex } from "./follower-index.js";
 import { API_VERSION_OF, parseWorkloadKey, RESOURCE_OF, type WorkloadRef } from "./keys.js";
 import type { ProblemMemory } from "./problem-memory.js";
-import {
-  isConflict,
-  isNotFound,
-  type WorkloadClient,
-  type WorkloadObject,
-} from "./workload-client.js";
+import type { WorkloadClient, WorkloadObject } from "./workload-client.js";
 
 export const REASON_ROLLOUT = "ImageTriggered";
 const WRITE_ATTEMPTS = 4;
