@@ -92,6 +92,11 @@ describe("classifyWriteFailure: the one conflict rule", () => {
     ],
     ["quota or webhook (403)", apiError(403, QUOTA), "rejected"],
     ["body too large (413)", apiError(413, { kind: "Status", code: 413 }), "rejected"],
+    [
+      "an object over etcd's limit (500, as kube-apiserver sends it)",
+      apiError(500, { kind: "Status", message: "etcdserver: request is too large", code: 500 }),
+      "rejected",
+    ],
     ["404", apiError(404, { kind: "Status", code: 404 }), "notFound"],
     ["429 throttled", apiError(429, { kind: "Status", code: 429 }), "transient"],
     ["500", apiError(500, { kind: "Status", code: 500 }), "transient"],

@@ -8,8 +8,10 @@
 // - invalid: a 422 naming its fields (validation, CEL rules, and a
 //   ValidatingAdmissionPolicy denial). Retrying the same write cannot help.
 // - rejected: any other 4xx the server chose (admission webhooks, quota,
-//   RBAC, a body too large). Reported; retried later with backoff, since a
-//   policy or a quota can change.
+//   RBAC, a body too large: 413, or the 500 "etcdserver: request is too
+//   large" that kube-apiserver v1.37 passes through for an object over
+//   etcd's limit). Reported; retried later with backoff, since a policy or a
+//   quota can change.
 // - transient: 429, 5xx, network. Retried with backoff, only logged.
 
 export type WriteFailure = "conflict" | "notFound" | "invalid" | "rejected" | "transient";
@@ -50,6 +52,8 @@ export function apiStatus(error: unknown): ApiStatus | undefined {
   return typeof body === "object" && body !== null ? (body as ApiStatus) : undefined;
 }
 
+const TOO_LARGE = /request is too large/i;
+
 function hasFieldCauses(status: ApiStatus | undefined): boolean {
   return (status?.details?.causes ?? []).length > 0;
 }
@@ -65,6 +69,7 @@ export function classifyWriteFailure(error: unknown): WriteFailure {
     if (!hasFieldCauses(status) && !status?.details?.name) return "conflict";
     return "invalid";
   }
+  if (code === 500 && TOO_LARGE.test(apiStatus(error)?.message ?? "")) return "rejected";
   if (code === 429 || code >= 500) return "transient";
   return code >= 400 ? "rejected" : "transient";
 }
