@@ -9,7 +9,7 @@ import { ImageGarbageCollector } from "./controllers/images-gc.js";
 import { ImagesInUse } from "./controllers/images-in-use.js";
 import { KubeImageStreamWriter } from "./controllers/imagestream-writer.js";
 import { ImportReconciler } from "./controllers/imagestreams/controller.js";
-import { credentialLookup } from "./controllers/imagestreams/execute.js";
+import { credentialExplanation, credentialLookup } from "./controllers/imagestreams/execute.js";
 import { NamespaceKeyrings } from "./controllers/imagestreams/keyrings.js";
 import { type Behind, ScheduledImportCap } from "./controllers/imagestreams/scheduled-cap.js";
 import { every, objectKey, ScopedInformer, waitForCacheSync } from "./controllers/informer.js";
@@ -102,6 +102,7 @@ export class Manager {
         ...registryObservers(metrics),
       }),
       credentialsFor: credentialLookup((ns) => keyrings.get(ns)),
+      explainCredentials: credentialExplanation((ns) => keyrings.get(ns)),
       bulkImportLimit: config.bulkImportLimit,
       getStream: (ns, name) => this.streams.get(ns, name),
       imageExists: (name) => images.get(undefined, name) !== undefined,

@@ -1,6 +1,6 @@
 import { ApiException } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
-import { CliError, describeApiError, isMissingApi, isNotFound, isWriteConflict } from "./errors.js";
+import { CliError, describeApiError, isConflict, isMissingApi, isNotFound } from "./errors.js";
 
 // Bodies as kube-apiserver v1.37 sends them (seen in the e2e environment).
 const TEST_FAILED = {
@@ -33,10 +33,10 @@ function apiError(code: number, body: unknown) {
 
 describe("API error classification", () => {
   it("a failed JSON patch test (422 without causes) and 409 are conflicts; validation errors are not", () => {
-    expect(isWriteConflict(apiError(422, TEST_FAILED))).toBe(true);
-    expect(isWriteConflict(apiError(409, { kind: "Status", reason: "Conflict" }))).toBe(true);
-    expect(isWriteConflict(apiError(422, INVALID))).toBe(false);
-    expect(isWriteConflict(new Error("boom"))).toBe(false);
+    expect(isConflict(apiError(422, TEST_FAILED))).toBe(true);
+    expect(isConflict(apiError(409, { kind: "Status", reason: "Conflict" }))).toBe(true);
+    expect(isConflict(apiError(422, INVALID))).toBe(false);
+    expect(isConflict(new Error("boom"))).toBe(false);
   });
 
   it("tells a missing stream from a missing API", () => {

@@ -1,6 +1,11 @@
 // Errors a command reports to the user: one line on stderr, exit code 1.
 // API failures are translated into what the user can act on (which stream is
 // missing, whether they are logged in) instead of client-node's HTTP dump.
+// Reading the API server's Status is src/controllers/kube-errors.ts's job,
+// shared with the controllers (one conflict rule).
+import { apiStatus, httpCode } from "../controllers/kube-errors.js";
+
+export { httpCode, isConflict, isNotFound } from "../controllers/kube-errors.js";
 
 export class CliError extends Error {
   constructor(
@@ -23,39 +28,10 @@ export class UsageError extends CliError {
   }
 }
 
-interface StatusBody {
-  kind?: string;
-  message?: string;
-  reason?: string;
-  details?: { name?: string; kind?: string; causes?: unknown[] };
-}
-
-/** The HTTP status of a client-node ApiException (or undefined for other errors). */
-export function httpCode(error: unknown): number | undefined {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === "number" ? code : undefined;
-}
-
-function statusBody(error: unknown): StatusBody | undefined {
-  const body = (error as { body?: unknown })?.body;
-  if (typeof body === "string") {
-    try {
-      return JSON.parse(body) as StatusBody;
-    } catch {
-      return { message: body };
-    }
-  }
-  return typeof body === "object" && body !== null ? (body as StatusBody) : undefined;
-}
-
 /** The API server's own message for a failed request, when it sent one. */
 export function serverMessage(error: unknown): string | undefined {
-  const message = statusBody(error)?.message;
+  const message = apiStatus(error)?.message;
   return message?.trim() ? message.trim() : undefined;
-}
-
-export function isNotFound(error: unknown): boolean {
-  return httpCode(error) === 404;
 }
 
 /**
@@ -63,18 +39,7 @@ export function isNotFound(error: unknown): boolean {
  * unknown: the CRDs are not installed.
  */
 export function isMissingApi(error: unknown): boolean {
-  return httpCode(error) === 404 && statusBody(error)?.kind !== "Status";
-}
-
-/**
- * A concurrent writer won: 409 Conflict, or a 422 without field causes, which
- * is how the API server answers a JSON patch whose `test` guard failed
- * (validation errors always name their fields).
- */
-export function isWriteConflict(error: unknown): boolean {
-  const code = httpCode(error);
-  if (code === 409) return true;
-  return code === 422 && (statusBody(error)?.details?.causes ?? []).length === 0;
+  return httpCode(error) === 404 && apiStatus(error)?.kind !== "Status";
 }
 
 const NETWORK_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ETIMEDOUT"]);

@@ -11,9 +11,9 @@ import { GROUP, IMAGESTREAM_PLURAL, type ImageStream, VERSION } from "../api/typ
 import {
   CliError,
   describeApiError,
+  isConflict,
   isMissingApi,
   isNotFound,
-  isWriteConflict,
   serverMessage,
 } from "./errors.js";
 
@@ -80,7 +80,7 @@ export class KubeStreams implements StreamApi {
 
   /** Conflicts stay raw so withConflictRetry can see them; the rest become CliErrors. */
   private translate(error: unknown): unknown {
-    return isWriteConflict(error) ? error : describeApiError(error, this.server);
+    return isConflict(error) ? error : describeApiError(error, this.server);
   }
 }
 
@@ -93,7 +93,7 @@ export async function withConflictRetry<T>(attempt: () => Promise<T>, attempts =
     try {
       return await attempt();
     } catch (error) {
-      if (!isWriteConflict(error)) throw error;
+      if (!isConflict(error)) throw error;
       if (i >= attempts) {
         throw new CliError(
           `the image stream kept changing while this command updated it (${serverMessage(error) ?? "conflict"}); try again`,

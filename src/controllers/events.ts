@@ -29,7 +29,8 @@ export interface EventRecord {
 }
 
 export interface Recorder {
-  record(event: EventRecord): Promise<void>;
+  /** true when the event is on the server: written now, or an identical one within the window */
+  record(event: EventRecord): Promise<boolean>;
 }
 
 export const REPORTING_CONTROLLER = "image.openshift.io/imagestream-operator";
@@ -46,13 +47,50 @@ export class RepeatFilter {
 
   isRepeat(e: EventRecord): boolean {
     if (e.forEachWrite === true) return false;
-    const key = `${e.target.namespace}/${e.target.kind}/${e.target.name}/${e.reason}/${e.note}`;
+    const key = repeatKey(e);
     const now = this.now();
     const last = this.recent.get(key);
     if (this.recent.size > 10_000) this.recent.clear();
     if (last !== undefined && now - last < this.windowMs) return true;
     this.recent.set(key, now);
     return false;
+  }
+
+  /** The event could not be written: an identical one may be tried again at once. */
+  forget(e: EventRecord): void {
+    this.recent.delete(repeatKey(e));
+  }
+}
+
+function repeatKey(e: EventRecord): string {
+  return `${e.target.namespace}/${e.target.kind}/${e.target.name}/${e.reason}/${e.note}`;
+}
+
+/** The API server's default --event-ttl: a report older than this has expired. */
+export const PROBLEM_RESEND_MS = 3_600_000;
+
+/**
+ * Warning Events for a failure that persists (a refused write retried with
+ * backoff): at most one per object and reason per hour, and sent again when
+ * the last one could not be written or has expired, instead of once per
+ * process lifetime or once per retry.
+ */
+export class ProblemReports {
+  private readonly sentAt = new Map<string, number>();
+
+  constructor(
+    private readonly recorder: Recorder,
+    private readonly resendAfterMs = PROBLEM_RESEND_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async report(e: EventRecord): Promise<void> {
+    const key = `${e.target.namespace}/${e.target.kind}/${e.target.name}/${e.reason}`;
+    const last = this.sentAt.get(key);
+    if (last !== undefined && this.now() - last < this.resendAfterMs) return;
+    if (!(await this.recorder.record(e))) return;
+    if (this.sentAt.size > 10_000) this.sentAt.clear();
+    this.sentAt.set(key, this.now());
   }
 }
 
@@ -71,8 +109,8 @@ export class KubeEventRecorder implements Recorder {
     this.repeats = new RepeatFilter(dedupWindowMs, now);
   }
 
-  async record(e: EventRecord): Promise<void> {
-    if (this.repeats.isRepeat(e)) return;
+  async record(e: EventRecord): Promise<boolean> {
+    if (this.repeats.isRepeat(e)) return true;
     const t = e.target;
     try {
       await this.api.createNamespacedEvent({
@@ -96,9 +134,13 @@ export class KubeEventRecorder implements Recorder {
           },
         },
       });
+      return true;
     } catch (err) {
-      // Events are best effort: never fail a reconcile because of one.
+      // Events are best effort: never fail a reconcile because of one. Not
+      // remembered as sent, so the next attempt of a report writes it.
+      this.repeats.forget(e);
       this.log.warn({ err: errorSummary(err), reason: e.reason }, "could not record event");
+      return false;
     }
   }
 }

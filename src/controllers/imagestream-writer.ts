@@ -185,9 +185,3 @@ export function withNullsForRemovedKeys(
   }
   return out;
 }
-
-export function isConflict(err: unknown): boolean {
-  const code = (err as { code?: number })?.code;
-  // 409 Conflict; 422 is what a failed JSON-patch `test` returns
-  return code === 409 || code === 422;
-}

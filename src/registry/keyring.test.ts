@@ -92,6 +92,72 @@ describe("Keyring.fromSecrets", () => {
   });
 
   it("names unreadable secrets without their content", () => {
-    expect(warnings).toEqual(["pull secret ns/broken could not be read"]);
+    expect(warnings).toEqual([
+      "pull secret ns/broken could not be read: its .dockerconfigjson is not JSON",
+    ]);
+  });
+});
+
+/** Values that must never appear in a message, an Event or a log line. */
+const SECRET_VALUES = ["pw-S3CRET", "TOKEN-S3CRET", b64("robot:pw-S3CRET"), "not-b64!S3CRET"];
+
+describe("Keyring.explain: which secrets were tried and why each was unusable", () => {
+  const secrets: V1Secret[] = [
+    configJsonSecret("robot", { "registry.example.com": { auth: b64("robot:pw-S3CRET") } }),
+    configJsonSecret("other-host", { "quay.io": { auth: b64("robot:pw-S3CRET") } }),
+    configJsonSecret("token", { "registry.example.com": { identitytoken: "TOKEN-S3CRET" } }),
+    configJsonSecret("bad-auth", { "registry.example.com": { auth: "not-b64!S3CRET" } }),
+    configJsonSecret("no-colon", { "registry.example.com": { auth: b64("pw-S3CRET") } }),
+    {
+      metadata: { name: "garbled", namespace: "ns" },
+      type: "kubernetes.io/dockerconfigjson",
+      data: { ".dockerconfigjson": "%%%pw-S3CRET" },
+    },
+    {
+      metadata: { name: "empty", namespace: "ns" },
+      type: "kubernetes.io/dockercfg",
+      data: {},
+    },
+    {
+      metadata: { name: "opaque", namespace: "ns" },
+      type: "Opaque",
+      data: { p: b64("pw-S3CRET") },
+    },
+  ];
+  const { keyring, warnings } = Keyring.fromSecrets(secrets);
+  const image = parseImageReference("registry.example.com/team/app:v1");
+  const text = keyring.explain(image);
+
+  it.each([
+    "ns/robot: its credentials for registry.example.com were refused",
+    "ns/other-host: no entry for registry.example.com/team/app",
+    'ns/token: entry "registry.example.com" has only an identitytoken (not supported: use a username and password)',
+    'ns/bad-auth: entry "registry.example.com" has an "auth" that is not base64',
+    'ns/no-colon: entry "registry.example.com" has an "auth" that is not base64 of user:password',
+    "ns/garbled could not be read: its .dockerconfigjson is not base64",
+    "ns/empty could not be read: has no .dockercfg data",
+    "ns/opaque is not a pull secret (type Opaque)",
+  ])("says %s", (part) => {
+    expect(text).toContain(part);
+  });
+
+  it("never holds a value from a secret, in the explanation or the log warnings", () => {
+    for (const value of SECRET_VALUES) {
+      expect(text).not.toContain(value);
+      expect(warnings.join("\n")).not.toContain(value);
+    }
+    expect(warnings).toEqual([
+      "pull secret ns/garbled could not be read: its .dockerconfigjson is not base64",
+      "pull secret ns/empty could not be read: has no .dockercfg data",
+    ]);
+  });
+
+  it("says so when the namespace has no pull secret, and shortens a long list", () => {
+    expect(Keyring.fromSecrets([]).keyring.explain(image)).toBe("no pull secret in the namespace");
+    const many = Array.from({ length: 10 }, (_, i) => configJsonSecret(`s${i}`, {}));
+    const long = Keyring.fromSecrets(many).keyring.explain(image);
+    expect(long).toContain("ns/s7: no entry");
+    expect(long).not.toContain("ns/s8");
+    expect(long).toMatch(/; and 2 more$/);
   });
 });

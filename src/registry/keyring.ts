@@ -2,7 +2,9 @@
 // keys may be URLs, hosts, host:port or host/path; `*` globs whole host
 // labels; the port must be equal; the path must be a prefix (by segment).
 // All matches are returned, most specific first, so the client can try each.
-// Passwords are only ever handed to the registry client, never logged.
+// Passwords are only ever handed to the registry client, never logged; what
+// the keyring says about a secret (explain) names the secret, the registry
+// key and why it was unusable, never a value from it.
 
 import type { V1Secret } from "@kubernetes/client-node";
 import { ANN_EXCLUDE_SECRET } from "../api/types.js";
@@ -22,11 +24,32 @@ interface KeyringEntry {
   order: number;
 }
 
+/** A registry key we could not use, and why (never its contents). */
+interface UnusableEntry {
+  key: string;
+  hostLabels: string[];
+  port: string;
+  path: string;
+  source: string;
+  problem: string;
+}
+
+/** What a secret gave: "unusable" when nothing in it can be read. */
+interface SecretReport {
+  source: string;
+  /** of a pull-secret type (other Secrets are only named in explanations, never logged) */
+  pullSecret: boolean;
+  unusable?: string;
+}
+
 export interface KeyringBuild {
   keyring: Keyring;
-  /** secrets that could not be read, by name only */
+  /** secrets that could not be read, by name and reason only */
   warnings: string[];
 }
+
+/** How many secrets an explanation names before "and N more". */
+const EXPLAINED_SECRETS = 8;
 
 function parseKey(key: string): { host: string; port: string; path: string } | undefined {
   const withoutScheme = key.trim().replace(/^[a-z]+:\/\//i, "");
@@ -42,31 +65,55 @@ function parseKey(key: string): { host: string; port: string; path: string } | u
   return { host: normalisedHost, port: portMatch?.[2] ?? "", path };
 }
 
-function decodeCredential(value: unknown, source: string): DockerCredential | undefined {
-  if (typeof value !== "object" || value === null) return undefined;
-  const entry = value as { auth?: unknown; username?: unknown; password?: unknown };
+type Decoded = { credential: DockerCredential } | { problem: string };
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function decodeCredential(value: unknown, source: string): Decoded {
+  if (typeof value !== "object" || value === null) return { problem: "is not an object" };
+  const entry = value as {
+    auth?: unknown;
+    username?: unknown;
+    password?: unknown;
+    identitytoken?: unknown;
+  };
   if (typeof entry.auth === "string" && entry.auth.length > 0) {
+    if (!BASE64.test(entry.auth.trim())) return { problem: 'has an "auth" that is not base64' };
     const decoded = Buffer.from(entry.auth, "base64").toString("utf8");
     const colon = decoded.indexOf(":");
-    if (colon < 0) return undefined;
-    return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1), source };
+    if (colon < 0) return { problem: 'has an "auth" that is not base64 of user:password' };
+    const credential = {
+      username: decoded.slice(0, colon),
+      password: decoded.slice(colon + 1),
+      source,
+    };
+    return { credential };
   }
   if (typeof entry.username === "string" && typeof entry.password === "string") {
-    return { username: entry.username, password: entry.password, source };
+    return { credential: { username: entry.username, password: entry.password, source } };
   }
-  return undefined;
+  if (typeof entry.identitytoken === "string" && entry.identitytoken !== "") {
+    return { problem: "has only an identitytoken (not supported: use a username and password)" };
+  }
+  return { problem: 'has no "auth", nor "username" and "password"' };
 }
 
-/** The registry map of a secret, or undefined when it is not a pull secret or unreadable. */
-function authsOf(secret: V1Secret): Record<string, unknown> | undefined {
+/** The registry map of a secret, or why it has none. */
+function authsOf(secret: V1Secret): { auths: Record<string, unknown> } | { problem: string } {
   const field = secret.type === DOCKERCONFIGJSON_TYPE ? ".dockerconfigjson" : ".dockercfg";
   const encoded = secret.data?.[field];
-  if (!encoded) return undefined;
-  const parsed: unknown = JSON.parse(Buffer.from(encoded, "base64").toString("utf8"));
+  if (!encoded) return { problem: `has no ${field} data` };
+  if (!BASE64.test(encoded.trim())) return { problem: `its ${field} is not base64` };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(encoded, "base64").toString("utf8"));
+  } catch {
+    return { problem: `its ${field} is not JSON` };
+  }
   const auths = (parsed as { auths?: unknown } | null)?.auths;
   // .dockercfg is the bare map, but people often paste a config.json into it
   const map = secret.type === DOCKERCONFIGJSON_TYPE || isMap(auths) ? auths : parsed;
-  return isMap(map) ? map : undefined;
+  return isMap(map) ? { auths: map } : { problem: `its ${field} has no registry map ("auths")` };
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {
@@ -94,58 +141,109 @@ function labelMatches(pattern: string, label: string): boolean {
   return new RegExp(`^${regex}$`).test(label);
 }
 
+type Matchable = Pick<KeyringEntry, "hostLabels" | "port" | "path">;
+
+/** The kubelet's rule: same port, as many host labels (globs per label), path prefix by segment. */
+function matches(
+  entry: Matchable,
+  image: Pick<ImageReference, "registry" | "repository">,
+): boolean {
+  const [hostPart = "", port = ""] = image.registry.toLowerCase().split(/:(?=[0-9]+$)/);
+  const host = DOCKER_HUB_KEY_HOSTS.has(hostPart) ? DOCKER_HUB : hostPart;
+  const labels = host.split(".");
+  return (
+    entry.port === port &&
+    entry.hostLabels.length === labels.length &&
+    entry.hostLabels.every((pattern, i) => labelMatches(pattern, labels[i] ?? "")) &&
+    (!entry.path || `${image.repository}/`.startsWith(`${entry.path}/`))
+  );
+}
+
 export class Keyring {
   private readonly entries: KeyringEntry[];
 
-  constructor(entries: KeyringEntry[]) {
+  constructor(
+    entries: KeyringEntry[],
+    private readonly secrets: SecretReport[] = [],
+    private readonly unusable: UnusableEntry[] = [],
+  ) {
     this.entries = [...entries].sort(specificity);
   }
 
   static fromSecrets(secrets: V1Secret[]): KeyringBuild {
     const entries: KeyringEntry[] = [];
-    const warnings: string[] = [];
+    const reports: SecretReport[] = [];
+    const unusable: UnusableEntry[] = [];
     for (const secret of secrets) {
-      if (!isPullSecret(secret)) continue;
-      if (secret.metadata?.annotations?.[ANN_EXCLUDE_SECRET] === "true") continue;
       const source = `${secret.metadata?.namespace ?? ""}/${secret.metadata?.name ?? ""}`;
-      let auths: Record<string, unknown> | undefined;
-      try {
-        auths = authsOf(secret);
-      } catch {
-        auths = undefined;
-      }
-      if (!auths) {
-        warnings.push(`pull secret ${source} could not be read`);
+      if (!isPullSecret(secret)) {
+        reports.push({
+          source,
+          pullSecret: false,
+          unusable: `is not a pull secret (type ${secret.type ?? "Opaque"})`,
+        });
         continue;
       }
-      for (const [key, value] of Object.entries(auths)) {
+      if (secret.metadata?.annotations?.[ANN_EXCLUDE_SECRET] === "true") continue;
+      const read = authsOf(secret);
+      if ("problem" in read) {
+        reports.push({ source, pullSecret: true, unusable: `could not be read: ${read.problem}` });
+        continue;
+      }
+      reports.push({ source, pullSecret: true });
+      for (const [key, value] of Object.entries(read.auths)) {
         const parsedKey = parseKey(key);
-        const credential = decodeCredential(value, source);
-        if (!parsedKey || !credential) continue;
-        entries.push({
+        if (!parsedKey) continue;
+        const place = {
           hostLabels: parsedKey.host.split("."),
           port: parsedKey.port,
           path: parsedKey.path,
-          credential,
-          order: entries.length,
-        });
+        };
+        const decoded = decodeCredential(value, source);
+        if ("problem" in decoded) {
+          unusable.push({ ...place, key, source, problem: decoded.problem });
+          continue;
+        }
+        entries.push({ ...place, credential: decoded.credential, order: entries.length });
       }
     }
-    return { keyring: new Keyring(entries), warnings };
+    const warnings = reports
+      .filter((r) => r.unusable !== undefined && r.pullSecret)
+      .map((r) => `pull secret ${r.source} ${r.unusable}`);
+    return { keyring: new Keyring(entries, reports, unusable), warnings };
   }
 
   /** Every credential whose key matches the image, most specific first. */
   lookup(image: Pick<ImageReference, "registry" | "repository">): DockerCredential[] {
-    const [hostPart = "", port = ""] = image.registry.toLowerCase().split(/:(?=[0-9]+$)/);
-    const host = DOCKER_HUB_KEY_HOSTS.has(hostPart) ? DOCKER_HUB : hostPart;
-    const labels = host.split(".");
-    return this.entries
-      .filter((entry) => entry.port === port)
-      .filter((entry) => entry.hostLabels.length === labels.length)
-      .filter((entry) =>
-        entry.hostLabels.every((pattern, i) => labelMatches(pattern, labels[i] ?? "")),
-      )
-      .filter((entry) => !entry.path || `${image.repository}/`.startsWith(`${entry.path}/`))
-      .map((entry) => entry.credential);
+    return this.entries.filter((entry) => matches(entry, image)).map((entry) => entry.credential);
+  }
+
+  /**
+   * Which pull secrets were tried for the image and why each gave nothing
+   * the registry accepted, for an Unauthorized import: names, registry keys
+   * and reasons only.
+   */
+  explain(image: Pick<ImageReference, "registry" | "repository">): string {
+    if (this.secrets.length === 0) return "no pull secret in the namespace";
+    const lines = this.secrets.map((report) => this.explainSecret(report, image));
+    const more = lines.length - EXPLAINED_SECRETS;
+    const shown = lines.slice(0, EXPLAINED_SECRETS).join("; ");
+    return more > 0 ? `${shown}; and ${more} more` : shown;
+  }
+
+  private explainSecret(
+    report: SecretReport,
+    image: Pick<ImageReference, "registry" | "repository">,
+  ): string {
+    if (report.unusable) return `${report.source} ${report.unusable}`;
+    const sent = this.entries.filter(
+      (e) => e.credential.source === report.source && matches(e, image),
+    );
+    if (sent.length > 0)
+      return `${report.source}: its credentials for ${image.registry} were refused`;
+    const bad = this.unusable.filter((e) => e.source === report.source && matches(e, image));
+    if (bad.length > 0)
+      return bad.map((e) => `${report.source}: entry "${e.key}" ${e.problem}`).join("; ");
+    return `${report.source}: no entry for ${image.registry}/${image.repository}`;
   }
 }

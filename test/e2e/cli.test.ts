@@ -2,10 +2,8 @@
 // the admin kubeconfig, against the real API server, the real operator (its
 // ServiceAccount) and the plain-HTTP test registry. The CLI only edits spec
 // and reads status; every import here is done by the operator.
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pushImage } from "../support/registry-push.js";
 import {
@@ -18,38 +16,10 @@ import {
   targets,
   uniqueRepository,
 } from "./imports-support.js";
+import { cli, exec, CLI_MAIN as MAIN } from "./support/cli.js";
 import { testEnv } from "./support/env.js";
 import { applyJson, kubectlOk, repoRoot } from "./support/kubectl.js";
 import { type RunningOperator, startOperator } from "./support/operator.js";
-
-const run = promisify(execFile);
-const MAIN = join(repoRoot, "dist/cli/main.js");
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command line the way a user's shell would, with the admin kubeconfig. */
-async function exec(file: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const options = {
-    env: { ...process.env, KUBECONFIG: testEnv.kubeconfig, ...env },
-    timeout: 120_000,
-  };
-  try {
-    const { stdout, stderr } = await run(file, args, options);
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: unknown; stdout?: string; stderr?: string };
-    if (typeof failed.code !== "number") throw error;
-    return { code: failed.code, stdout: failed.stdout ?? "", stderr: failed.stderr ?? "" };
-  }
-}
-
-function cli(...args: string[]): Promise<CliResult> {
-  return exec(join(repoRoot, "hack/node"), [MAIN, ...args]);
-}
 
 describe("kubectl imagestream", () => {
   let operator: RunningOperator;

@@ -87,7 +87,7 @@ describe("a write planned from a stale cache", () => {
         crossNamespaceAllowed: () => false,
         streamExists: () => true,
       },
-      recorder: { record: async () => undefined },
+      recorder: { record: async () => true },
       metrics: createMetrics(false),
       index: new FollowerIndex(),
       problems: new ProblemMemory(),

@@ -4,6 +4,7 @@ import { parseCommand } from "../flags.js";
 import { WHY_HELP } from "../help.js";
 import type { Io } from "../io.js";
 import { openSession, type Session } from "../kube.js";
+import { readWarnings } from "./events.js";
 import {
   explainWorkload,
   parseWorkloadTriggers,
@@ -17,7 +18,9 @@ import { readWorkload } from "./workload.js";
 async function readStream(session: Session, namespace: string, name: string): Promise<StreamRead> {
   try {
     const stream = await session.streams.get(namespace, name);
-    return stream ? { stream } : {};
+    if (!stream) return {};
+    const warnings = await readWarnings(session.config, { namespace, kind: "ImageStream", name });
+    return { stream, warnings };
   } catch (error) {
     // a stream of another namespace may be unreadable for this user: say so and go on
     if (error instanceof CliError) return { error: error.message };
@@ -42,6 +45,11 @@ export async function runWhy(
   for (const { namespace, name } of streamsToRead(parseWorkloadTriggers(workload))) {
     reads.set(streamKey(namespace, name), await readStream(session, namespace, name));
   }
-  io.out(explainWorkload(workload, workloadLabel(ref), reads, now()));
+  const warnings = await readWarnings(session.config, {
+    namespace: workload.metadata?.namespace ?? session.namespace,
+    kind: ref.kind,
+    name: ref.name,
+  });
+  io.out(explainWorkload(workload, workloadLabel(ref), reads, now(), warnings));
   return 0;
 }

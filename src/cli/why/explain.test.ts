@@ -144,6 +144,53 @@ describe("explainWorkload", () => {
     );
   });
 
+  it("a tag the stream lacks, the workload's and the stream's Warnings from the operator", () => {
+    const w = deployment({ web: "busybox" }, [trigger("app:lates", "web")]);
+    const streamWarnings = {
+      warnings: [
+        { reason: "ImportFailed", note: "Import of tag gone failed", at: "2024-05-01T11:59:00Z" },
+        { reason: "StatusUpdateRejected", note: "too large", at: "2024-05-01T11:58:00Z" },
+      ],
+    };
+    const rejected = "the API server refused the update (web to x): Invalid (HTTP 422): denied";
+    const text = explainWorkload(
+      w,
+      "deployment/app",
+      reads([["shop/app", { stream: appStream(), warnings: streamWarnings }]]),
+      NOW,
+      {
+        warnings: [
+          { reason: "NoSuchTag", note: "old", at: "2024-05-01T10:00:00Z" },
+          { reason: "ImageUpdateRejected", note: rejected, at: "2024-05-01T11:57:00Z" },
+          { reason: "ImageUpdateRejected", note: rejected, at: "2024-05-01T11:59:00Z" },
+        ],
+      },
+    );
+    expect(text).toContain(
+      '[0] container "web" follows shop/app:lates\n' +
+        '    NoImage: image stream tag shop/app:lates has no image: image stream shop/app has no tag "lates"',
+    );
+    // tag conditions already show import failures: not repeated from Events
+    expect(text).not.toContain("Import of tag gone failed");
+    expect(text).toContain("    stream: ! StatusUpdateRejected (2 minutes ago): too large");
+    expect(text).toMatch(
+      new RegExp(
+        "\n\nWarnings from the operator:\n" +
+          " {2}! ImageUpdateRejected \\(About a minute ago\\): the API server refused the update .*\n" +
+          " {2}! NoSuchTag \\(2 hours ago\\): old$",
+      ),
+    );
+  });
+
+  it("says when the Events cannot be read", () => {
+    const w = deployment({ web: "busybox" }, [trigger("app:v1", "web")]);
+    const text = explainWorkload(w, "deployment/app", reads([]), NOW, {
+      warnings: [],
+      error: "forbidden: cannot list events",
+    });
+    expect(text).toMatch(/\n\nEvents: cannot read them: forbidden: cannot list events$/);
+  });
+
   it("a workload without triggers, or with an annotation that does not parse", () => {
     const plain = workload("Deployment", { web: "busybox" });
     expect(explainWorkload(plain, "deployment/app", reads([]), NOW)).toBe(

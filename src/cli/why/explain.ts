@@ -14,13 +14,20 @@ import {
   type Workload,
 } from "../../reconcile/triggers/index.js";
 import { ago } from "../describe/age.js";
+import type { Warning, WarningsRead } from "./events.js";
 
 /** A stream a trigger follows, as the command could read it. */
 export interface StreamRead {
   stream?: ImageStream;
   /** why it could not be read (forbidden...); absent when it simply does not exist */
   error?: string;
+  /** the operator's Warning Events on the stream */
+  warnings?: WarningsRead;
 }
+
+/** Tag conditions already say this, with the current state. */
+const SHOWN_AS_CONDITIONS = new Set(["ImportFailed"]);
+const WARNINGS_SHOWN = 10;
 
 export type StreamReads = ReadonlyMap<string, StreamRead>;
 
@@ -68,8 +75,7 @@ function tagLines(trigger: ValidTrigger, read: StreamRead | undefined, now: Date
   if (!stream) return [];
   const lines: string[] = [];
   const status = findStatusTag(stream, trigger.tag);
-  const inSpec = stream.spec?.tags?.some((t) => t.name === trigger.tag) ?? false;
-  if (!inSpec && !status) lines.push(`tag: image stream ${name} has no tag "${trigger.tag}"`);
+  // a tag missing from the stream is the verdict's NoImage text (NoSuchTag)
   if (isImportPending(stream, trigger.tag)) lines.push("tag: ~ importing latest image ...");
   for (const c of status?.conditions ?? []) {
     if (c.type !== "ImportSuccess" || c.status !== "False") continue;
@@ -80,7 +86,34 @@ function tagLines(trigger: ValidTrigger, read: StreamRead | undefined, now: Date
   }
   const head = status?.items?.[0];
   if (head) lines.push(`tag: * ${head.dockerImageReference} (recorded ${ago(head.created, now)})`);
+  const streamWarnings = (read?.warnings?.warnings ?? []).filter(
+    (w) => !SHOWN_AS_CONDITIONS.has(w.reason),
+  );
+  for (const line of warningLines(streamWarnings, now)) lines.push(`stream: ${line}`);
+  if (read?.warnings?.error) lines.push(`stream: cannot read events: ${read.warnings.error}`);
   return lines;
+}
+
+/** Newest first, each reason and note once: "! Reason (2 minutes ago): note". */
+export function warningLines(warnings: readonly Warning[], now: Date): string[] {
+  const newest = new Map<string, Warning>();
+  for (const w of warnings) {
+    const key = `${w.reason}\0${w.note}`;
+    const seen = newest.get(key);
+    if (!seen || Date.parse(w.at ?? "") > Date.parse(seen.at ?? "")) newest.set(key, w);
+  }
+  return [...newest.values()]
+    .sort((a, b) => (Date.parse(b.at ?? "") || 0) - (Date.parse(a.at ?? "") || 0))
+    .slice(0, WARNINGS_SHOWN)
+    .map((w) => `! ${w.reason} (${ago(w.at, now)}): ${w.note}`);
+}
+
+function workloadWarnings(read: WarningsRead | undefined, now: Date): string[] {
+  if (read?.error) return [`Events: cannot read them: ${read.error}`];
+  const lines = warningLines(read?.warnings ?? [], now);
+  return lines.length === 0
+    ? []
+    : [["Warnings from the operator:", ...lines.map((l) => `  ${l}`)].join("\n")];
 }
 
 function triggerBlock(
@@ -115,6 +148,7 @@ export function explainWorkload(
   label: string,
   reads: StreamReads,
   now: Date,
+  warnings?: WarningsRead,
 ): string {
   const parsed = parseWorkloadTriggers(workload);
   const lookups = lookupsFromStreams(
@@ -131,5 +165,6 @@ export function explainWorkload(
   const sections = [header, ...parsed.triggers.map((t) => triggerBlock(t, plan, reads, now))];
   const problems = problemLines(parsed, plan);
   if (problems.length > 0) sections.push(["Problems:", ...problems].join("\n"));
+  sections.push(...workloadWarnings(warnings, now));
   return sections.join("\n\n");
 }

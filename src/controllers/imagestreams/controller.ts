@@ -25,9 +25,10 @@ import type {
   PlannerConfig,
   WorkItem,
 } from "../../reconcile/types.js";
-import type { Recorder } from "../events.js";
-import { type ImageStreamWriter, isConflict, type JsonPatchOp } from "../imagestream-writer.js";
+import { type EventRecord, ProblemReports, type Recorder } from "../events.js";
+import type { ImageStreamWriter, JsonPatchOp } from "../imagestream-writer.js";
 import { splitKey } from "../informer.js";
+import { isConflict, isRefusedRequest, refusalSummary } from "../kube-errors.js";
 import type { ReconcileResult } from "../workqueue.js";
 import { type ExecuteDeps, executePlan } from "./execute.js";
 import { recordingWriter, SupersededVersions } from "./own-writes.js";
@@ -60,6 +61,8 @@ interface Admitted {
 const NONE: ReadonlySet<string> = new Set();
 
 const STATUS_WRITE_ATTEMPTS = 4;
+/** the API server refused the stream's status (too large, invalid) */
+export const REASON_STATUS_REJECTED = "StatusUpdateRejected";
 const IMAGE_WRITE_CONCURRENCY = 4;
 
 /** Attempt log changes to apply: recheck these tags, forget every failing tag when `failures`. */
@@ -77,9 +80,11 @@ export class ImportReconciler {
   private readonly writer: ImageStreamWriter;
   private readonly now: () => Date;
   private readonly retention: HistoryRetention | undefined;
+  private readonly refusals: ProblemReports;
 
   constructor(private readonly deps: ImportControllerDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.refusals = new ProblemReports(deps.recorder, undefined, () => this.now().getTime());
     this.writer = recordingWriter(deps.writer, this.superseded);
     this.retention = deps.retention && new HistoryRetention(deps.retention);
   }
@@ -295,7 +300,7 @@ export class ImportReconciler {
     );
     let current = stream;
     if (!statusEquals(stream.status, result.status)) {
-      current = await this.writer.writeStatus(current, result.status);
+      current = await this.writeStatus(current, result.status);
     }
     const listDigests = plannedListDigests(current, outcomes);
     if (listDigests !== undefined) {
@@ -311,16 +316,28 @@ export class ImportReconciler {
     return current;
   }
 
+  /** A refused status (hourly at most): a Warning on the stream with the server's reason. */
+  private async writeStatus(stream: ImageStream, status: ApplyResult["status"]) {
+    try {
+      return await this.writer.writeStatus(stream, status);
+    } catch (err) {
+      if (isRefusedRequest(err)) {
+        const tags = (status.tags ?? []).length;
+        await this.refusals.report({
+          target: streamTarget(stream),
+          type: "Warning",
+          reason: REASON_STATUS_REJECTED,
+          action: "Import",
+          note: `the API server refused the import results (status with ${tags} tag${tags === 1 ? "" : "s"}): ${refusalSummary(err)}`,
+        });
+      }
+      throw err;
+    }
+  }
+
   private async recordEvent(stream: ImageStream, e: ApplyResult["events"][number]): Promise<void> {
     await this.deps.recorder.record({
-      target: {
-        apiVersion: "image.openshift.io/v1",
-        kind: "ImageStream",
-        name: stream.metadata.name ?? "",
-        namespace: stream.metadata.namespace ?? "",
-        uid: stream.metadata.uid,
-        resourceVersion: stream.metadata.resourceVersion,
-      },
+      target: streamTarget(stream),
       type: e.type,
       reason: e.reason,
       action: e.action,
@@ -330,6 +347,17 @@ export class ImportReconciler {
       forEachWrite: e.reason === "TagUpdated",
     });
   }
+}
+
+function streamTarget(stream: ImageStream): EventRecord["target"] {
+  return {
+    apiVersion: "image.openshift.io/v1",
+    kind: "ImageStream",
+    name: stream.metadata.name ?? "",
+    namespace: stream.metadata.namespace ?? "",
+    uid: stream.metadata.uid,
+    resourceVersion: stream.metadata.resourceVersion,
+  };
 }
 
 function earliest(a: number | undefined, b: number | undefined): number | undefined {

@@ -19,6 +19,8 @@ export interface ExecuteDeps {
   /** whether the Image object exists (informer cache); an unchanged re-check relies on it */
   imageExists: (name: string) => boolean;
   credentialsFor: (namespace: string, reference: string) => DockerCredential[];
+  /** which pull secrets were tried and why each was unusable, for an Unauthorized failure */
+  explainCredentials?: (namespace: string, reference: string) => string | undefined;
   lookup: StreamLookup;
   log: Logger;
   bulkImportLimit: number;
@@ -89,7 +91,7 @@ async function importOne(
     deps.onImport?.("success", "");
     return importedOutcome(item, result);
   } catch (err) {
-    const outcome = failedOutcome(item, err);
+    const outcome = withCredentialReport(failedOutcome(item, err), namespace, item, deps);
     deps.onImport?.("failure", outcome.reason);
     if (outcome.reason === "InternalError") {
       deps.log.warn({ tag: item.tag, err: errorSummary(err) }, "import failed");
@@ -109,8 +111,20 @@ async function listRepository(
     const tags = await deps.registry.listTags({ ...item.request, credentials });
     return planRepositoryImports(item, stream, tags, deps.bulkImportLimit);
   } catch (err) {
-    return { failed: failedOutcome(item, err) };
+    return { failed: withCredentialReport(failedOutcome(item, err), namespace, item, deps) };
   }
+}
+
+/** An Unauthorized failure says which pull secrets were tried and why each did not help. */
+function withCredentialReport<T extends { reason: string; message: string }>(
+  outcome: T,
+  namespace: string,
+  item: DockerWork | RepositoryWork,
+  deps: Pick<ExecuteDeps, "explainCredentials">,
+): T {
+  if (outcome.reason !== "Unauthorized" || !deps.explainCredentials) return outcome;
+  const report = deps.explainCredentials(namespace, item.request.reference);
+  return report ? { ...outcome, message: `${outcome.message}; pull secrets: ${report}` } : outcome;
 }
 
 /** Credentials for a reference from a namespace's keyring; none for unparsable references (the import reports them). */
@@ -124,6 +138,21 @@ export function credentialLookup(
       return keyringFor(namespace).lookup(parseImageReference(reference));
     } catch {
       return [];
+    }
+  };
+}
+
+/** The keyring's account of the secrets it holds for a reference (names and reasons only). */
+export function credentialExplanation(
+  keyringFor: (namespace: string) => {
+    explain: (r: { registry: string; repository: string }) => string;
+  },
+): (namespace: string, reference: string) => string | undefined {
+  return (namespace, reference) => {
+    try {
+      return keyringFor(namespace).explain(parseImageReference(reference));
+    } catch {
+      return undefined;
     }
   };
 }

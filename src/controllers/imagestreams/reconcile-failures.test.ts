@@ -17,7 +17,7 @@ import type { FailureReason } from "../../reconcile/types.js";
 import { HttpRegistryClient } from "../../registry/client.js";
 import { FakeRegistry, type Route, sha256 } from "../../registry/testing/fake-registry.js";
 import type { ImportReconciler } from "./controller.js";
-import { credentialLookup } from "./execute.js";
+import { credentialExplanation, credentialLookup } from "./execute.js";
 import { NamespaceKeyrings } from "./keyrings.js";
 import { MemoryApi, memoryReconciler } from "./testing.js";
 
@@ -99,7 +99,10 @@ const SCENARIOS: Scenario[] = [
   {
     name: "401 loop (the token service issues tokens the registry rejects)",
     reason: "Unauthorized",
-    message: (_h, reference) => `you may not have access to the container image "${reference}"`,
+    // names the pull secret tried, never its contents (expectSanitised)
+    message: (host, reference) =>
+      `you may not have access to the container image "${reference}"; ` +
+      `pull secrets: team/robot: its credentials for ${host} were refused`,
     requeueAfterMs: 10_000,
     misbehave: (fake) => {
       fake.auth = { kind: "bearer", ...ROBOT, tokenField: "token" };
@@ -244,6 +247,7 @@ function importReconciler(): ImportReconciler {
   const keyrings = new NamespaceKeyrings(() => [pullSecret(fake.host)], log);
   return memoryReconciler(api, client, {
     credentialsFor: credentialLookup((namespace) => keyrings.get(namespace)),
+    explainCredentials: credentialExplanation((namespace) => keyrings.get(namespace)),
     now: () => clock,
   });
 }

@@ -34,6 +34,7 @@ export class MemoryApi implements ImageStreamWriter {
   readonly recorder: Recorder = {
     record: async (event) => {
       this.events.push(event);
+      return true;
     },
   };
   private readonly streams = new Map<string, ImageStream>();

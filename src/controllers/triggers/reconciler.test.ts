@@ -3,6 +3,7 @@
 // small in-memory stand-in because a 409 at a chosen moment cannot be
 // produced on demand by a real API server; the real merge, the real
 // controller manager and RBAC are exercised by test/e2e/triggers.test.ts.
+import { ApiException } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { ANN_TRIGGERS } from "../../api/types.js";
 import { createLogger } from "../../observability/logger.js";
@@ -16,7 +17,7 @@ import type { EventRecord, Recorder } from "../events.js";
 import { FollowerIndex } from "./follower-index.js";
 import { type WorkloadRef, workloadKey } from "./keys.js";
 import { ProblemMemory } from "./problem-memory.js";
-import { REASON_ROLLOUT, TriggerReconciler } from "./reconciler.js";
+import { REASON_REJECTED, REASON_ROLLOUT, TriggerReconciler } from "./reconciler.js";
 import type { WorkloadClient, WorkloadObject } from "./workload-client.js";
 
 const V1 = "127.0.0.1:5000/shop/web@sha256:1111";
@@ -116,7 +117,7 @@ const TRIGGERS = JSON.stringify([
 function setup(object: WorkloadObject | undefined, tag: { image?: string } = { image: V2 }) {
   const api = new FakeApi(object);
   const events: EventRecord[] = [];
-  const recorder: Recorder = { record: async (e) => void events.push(e) };
+  const recorder: Recorder = { record: async (e) => events.push(e) > 0 };
   const metrics = createMetrics(false);
   const index = new FollowerIndex();
   index.set(KEY, ["shop/web:latest"]);
@@ -208,6 +209,31 @@ describe("TriggerReconciler", () => {
     expect(api.patches).toHaveLength(4);
   });
 
+  it("reports a write the API server refuses as one Warning with its reason, never retried as a conflict", async () => {
+    const { api, events, run } = setup(deployment({ [ANN_TRIGGERS]: TRIGGERS }));
+    // the body kube-apiserver sends when a ValidatingAdmissionPolicy denies
+    const denied = {
+      kind: "Status",
+      message:
+        "deployments.apps \"web\" is forbidden: ValidatingAdmissionPolicy 'pin' denied request",
+      reason: "Invalid",
+      details: { name: "web", kind: "deployments", causes: [{ message: "denied request" }] },
+      code: 422,
+    };
+    api.beforePatch = () => {
+      throw new ApiException(422, "Unprocessable Entity", denied, {});
+    };
+    await expect(run()).rejects.toMatchObject({ code: 422 });
+    await expect(run()).rejects.toMatchObject({ code: 422 });
+    expect(api.patches).toHaveLength(0); // refused before any merge, once per pass
+    expect(events.map((e) => [e.type, e.reason, e.target.name])).toEqual([
+      ["Warning", REASON_REJECTED, "web"],
+    ]);
+    expect(events[0]?.note).toBe(
+      `the API server refused the update (web to ${V2} from shop/web:latest): Invalid (HTTP 422): ${denied.message}`,
+    );
+  });
+
   it("drops a workload that is gone from the index", async () => {
     const { api, index, run } = setup(deployment({ [ANN_TRIGGERS]: TRIGGERS }));
     api.beforePatch = () => {
@@ -267,7 +293,7 @@ function reconcilerWithCache(api: FakeApi, cached: WorkloadObject, events: Event
     synced: () => true,
     client: api,
     lookups: { tagImage: () => V2, crossNamespaceAllowed: () => false, streamExists: () => true },
-    recorder: { record: async (e) => void events.push(e) },
+    recorder: { record: async (e) => events.push(e) > 0 },
     metrics: createMetrics(false),
     index: new FollowerIndex(),
     problems: new ProblemMemory(),

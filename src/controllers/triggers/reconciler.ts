@@ -19,19 +19,17 @@ import {
   type Workload,
   type WorkloadKind,
 } from "../../reconcile/triggers/index.js";
-import type { EventTarget, Recorder } from "../events.js";
+import { type EventTarget, ProblemReports, type Recorder } from "../events.js";
+import { isConflict, isNotFound, isRefusedRequest, refusalSummary } from "../kube-errors.js";
 import type { ReconcileResult } from "../workqueue.js";
 import type { FollowerIndex } from "./follower-index.js";
 import { API_VERSION_OF, parseWorkloadKey, RESOURCE_OF, type WorkloadRef } from "./keys.js";
 import type { ProblemMemory } from "./problem-memory.js";
-import {
-  isConflict,
-  isNotFound,
-  type WorkloadClient,
-  type WorkloadObject,
-} from "./workload-client.js";
+import type { WorkloadClient, WorkloadObject } from "./workload-client.js";
 
 export const REASON_ROLLOUT = "ImageTriggered";
+/** the API server refused our write (admission, quota, validation) */
+export const REASON_REJECTED = "ImageUpdateRejected";
 const WRITE_ATTEMPTS = 4;
 const NOT_SYNCED_RETRY_MS = 500;
 
@@ -59,7 +57,11 @@ export function planWorkload(workload: Workload, lookups: TriggerLookups): Trigg
 }
 
 export class TriggerReconciler {
-  constructor(private readonly deps: TriggerReconcilerDeps) {}
+  private readonly refusals: ProblemReports;
+
+  constructor(private readonly deps: TriggerReconcilerDeps) {
+    this.refusals = new ProblemReports(deps.recorder);
+  }
 
   async reconcile(key: string, log: Logger): Promise<ReconcileResult | undefined> {
     const ref = parseWorkloadKey(key);
@@ -83,6 +85,7 @@ export class TriggerReconciler {
         return undefined;
       } catch (err) {
         if (isNotFound(err)) break;
+        if (isRefusedRequest(err)) await this.reportRefusal(ref.kind, object, plan, err);
         if (!isConflict(err) || attempt >= WRITE_ATTEMPTS) throw err;
         log.debug({ attempt }, "workload changed since it was read; planning again");
         object = await this.deps.client.get(ref);
@@ -103,17 +106,37 @@ export class TriggerReconciler {
     object: WorkloadObject,
     problems: TriggerProblem[],
   ): Promise<void> {
-    const fresh = this.deps.problems.update(key, problems);
-    for (const problem of fresh) {
+    for (const problem of this.deps.problems.due(key, problems)) {
       this.deps.metrics.triggerProblems.inc({ kind });
-      await this.deps.recorder.record({
+      const written = await this.deps.recorder.record({
         target: eventTarget(kind, object),
         type: "Warning",
         reason: problem.reason,
         action: "ResolveTrigger",
         note: problemEventMessage(problem),
       });
+      if (written) this.deps.problems.sent(key, problem);
     }
+  }
+
+  /** A Warning on the workload (hourly at most), with the API server's reason. */
+  private async reportRefusal(
+    kind: WorkloadKind,
+    object: WorkloadObject,
+    plan: TriggerPlan,
+    err: unknown,
+  ): Promise<void> {
+    const what =
+      plan.changes.length === 0
+        ? "our record of applied images"
+        : plan.changes.map(changeText).join("; ");
+    await this.refusals.report({
+      target: eventTarget(kind, object),
+      type: "Warning",
+      reason: REASON_REJECTED,
+      action: "UpdateImage",
+      note: `the API server refused the update (${what}): ${refusalSummary(err)}`,
+    });
   }
 
   private async afterWrite(
@@ -153,6 +176,11 @@ function eventTarget(kind: WorkloadKind, object: WorkloadObject): EventTarget {
     uid: meta?.uid,
     resourceVersion: meta?.resourceVersion,
   };
+}
+
+function changeText(change: ContainerImageChange): string {
+  const { from } = change.trigger;
+  return `${change.containerName} to ${change.newImage} from ${from.namespace}/${from.name}`;
 }
 
 function changeSummary(change: ContainerImageChange) {

@@ -12,6 +12,7 @@ import {
 } from "@kubernetes/client-node";
 import type { ImagePatch, WorkloadKind } from "../../reconcile/triggers/index.js";
 import { FIELD_MANAGER } from "../imagestream-writer.js";
+import { isNotFound } from "../kube-errors.js";
 import type { WorkloadRef } from "./keys.js";
 
 export type WorkloadObject = KubernetesObject & { spec?: unknown };
@@ -59,13 +60,4 @@ export class KubeWorkloadClient implements WorkloadClient {
     };
     return patchers[ref.kind]();
   }
-}
-
-export function isNotFound(err: unknown): boolean {
-  return (err as { code?: number } | undefined)?.code === 404;
-}
-
-/** 409 only: a strategic-merge 422 means the patch is invalid, not stale. */
-export function isConflict(err: unknown): boolean {
-  return (err as { code?: number } | undefined)?.code === 409;
 }

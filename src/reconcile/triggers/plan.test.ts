@@ -252,6 +252,41 @@ describe("planTriggerUpdates: a stream that does not exist", () => {
   });
 });
 
+describe("planTriggerUpdates: a tag that does not exist in an existing stream", () => {
+  const object = withTriggers(workload("Deployment", { web: V1, sidecar: "proxy" }), [
+    trigger("web:lates", WEB_PATH),
+    trigger("proxy:stable", SIDECAR_PATH, { paused: true }),
+  ]);
+  const withTags = (tags: string[]): TriggerLookups => ({
+    ...lookups({ "shop/web:latest": V2 }),
+    streamExists: () => true,
+    tagExists: (namespace, stream, tag) => tags.includes(`${namespace}/${stream}:${tag}`),
+  });
+
+  it("reports the missing tag, paused or not, and writes nothing", () => {
+    const result = plan(object, withTags(["shop/web:latest"]));
+    const message =
+      'image stream shop/web has no tag "lates": check from.name "web:lates", ' +
+      "or add the tag (kubectl imagestream tag SOURCE web:lates)";
+    expect(result.problems[0]).toEqual({ reason: "NoSuchTag", message, position: 0 });
+    expect(result.problems.map((p) => [p.reason, p.position])).toEqual([
+      ["NoSuchTag", 0],
+      ["NoSuchTag", 1],
+    ]);
+    expect(result.skipped.map((s) => [s.reason, s.message])).toEqual([
+      ["NoImage", `image stream tag shop/web:lates has no image: ${message}`],
+      ["NoImage", expect.stringContaining('image stream shop/proxy has no tag "stable"')],
+    ]);
+    expect(result.needsWrite).toBe(false);
+  });
+
+  it("says nothing about a tag that exists without an image yet", () => {
+    const result = plan(object, withTags(["shop/web:lates", "shop/proxy:stable"]));
+    expect(result.problems).toEqual([]);
+    expect(result.skipped.map((s) => s.reason)).toEqual(["NoImage", "Paused"]);
+  });
+});
+
 describe("planTriggerUpdates: the record", () => {
   function recorded(record: Record<string, string>, triggers: unknown, container = V1): Workload {
     const { annotations, labels } = recordedAs(record);

@@ -185,6 +185,9 @@ function decide(
   ) {
     return missingStream(trigger, tagName);
   }
+  if (lookups.tagExists?.(from.namespace, trigger.stream, trigger.tag) === false) {
+    return missingTag(trigger, tagName);
+  }
   if (trigger.paused) return skip(trigger, "Paused", `trigger on ${tagName} is paused`);
   const tagImage = lookups.tagImage(from.namespace, trigger.stream, trigger.tag);
   if (tagImage === undefined) {
@@ -254,6 +257,24 @@ function missingStream(trigger: ValidTrigger, tagName: string): Outcome {
       message: `image stream tag ${tagName} has no image: ${message}`,
     },
     problem: { reason: "NoSuchStream", message, position: trigger.position },
+  };
+}
+
+// An existing stream without the tag (neither in spec nor in status) is
+// usually a typo in the tag name: reported, where a tag that exists but has
+// no image yet (importing) is not.
+function missingTag(trigger: ValidTrigger, tagName: string): Outcome {
+  const stream = `${trigger.from.namespace}/${trigger.stream}`;
+  const message =
+    `image stream ${stream} has no tag "${trigger.tag}": check from.name "${trigger.from.name}", ` +
+    `or add the tag (kubectl imagestream tag SOURCE ${trigger.stream}:${trigger.tag})`;
+  return {
+    skip: {
+      trigger,
+      reason: "NoImage",
+      message: `image stream tag ${tagName} has no image: ${message}`,
+    },
+    problem: { reason: "NoSuchTag", message, position: trigger.position },
   };
 }
 

@@ -119,6 +119,17 @@ describe("lookupsFromStreams, with the real opt-in predicate", () => {
     expect(lookups.streamExists?.("images", "nope")).toBe(false);
   });
 
+  it("tells a tag the stream lacks from one in its spec or status; a missing stream is not its business", () => {
+    expect(lookups.tagExists?.("images", "web", "latest")).toBe(true);
+    expect(lookups.tagExists?.("images", "web", "lates")).toBe(false);
+    expect(lookups.tagExists?.("images", "nope", "latest")).toBe(true);
+    const statusOnly = lookupsFromStreams(
+      () => ({ ...shared, spec: { tags: [] } }),
+      tenancy.isCrossNamespaceAllowed,
+    );
+    expect(statusOnly.tagExists?.("images", "web", "latest")).toBe(true);
+  });
+
   it("asks the stream whether a namespace may follow it, and denies for missing streams", () => {
     expect(lookups.crossNamespaceAllowed("images", "web", "shop")).toBe(true);
     expect(lookups.crossNamespaceAllowed("images", "web", "other")).toBe(false);

@@ -51,6 +51,11 @@ export interface TriggerLookups {
    * tag without an image yet is not. Left out: never reported.
    */
   streamExists?: (namespace: string, stream: string) => boolean;
+  /**
+   * false only for a stream that exists without the tag (in neither spec nor
+   * status): reported as a likely typo. Left out: never reported.
+   */
+  tagExists?: (namespace: string, stream: string, tag: string) => boolean;
 }
 
 /**
@@ -75,5 +80,11 @@ export function lookupsFromStreams(
       return found !== undefined && isCrossNamespaceAllowed(found, targetNamespace);
     },
     streamExists: (namespace, stream) => getStream(namespace, stream) !== undefined,
+    tagExists(namespace, stream, tag) {
+      const found = getStream(namespace, stream);
+      if (found === undefined) return true; // reported as a missing stream, or not at all
+      const inSpec = found.spec?.tags?.some((t) => t.name === tag) ?? false;
+      return inSpec || (found.status?.tags?.some((t) => t.tag === tag) ?? false);
+    },
   };
 }

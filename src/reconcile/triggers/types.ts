@@ -67,6 +67,7 @@ export type TriggerProblemReason =
   | "DuplicateTrigger"
   | "CrossNamespaceNotAllowed"
   | "NoSuchStream"
+  | "NoSuchTag"
   | "InvalidLastApplied";
 
 export interface TriggerProblem {
