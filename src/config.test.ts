@@ -16,6 +16,31 @@ describe("parseConfig", () => {
     expect(c.maxScheduledImportsPerMinute).toBe(60);
   });
 
+  it("leader election timings: client-go's defaults, flags or env, lease > renew > retry", () => {
+    const defaults = parseConfig([], {});
+    const custom = parseConfig(["--leader-election-lease-duration-seconds", "30"], {
+      ISO_LEADER_ELECTION_RENEW_DEADLINE_SECONDS: "20",
+      ISO_LEADER_ELECTION_RETRY_PERIOD_SECONDS: "4",
+    });
+    if (defaults === "help" || custom === "help") throw new Error("unexpected help");
+    expect(defaults.leaderElection).toEqual({
+      leaseDurationMs: 15_000,
+      renewDeadlineMs: 10_000,
+      retryPeriodMs: 2_000,
+    });
+    expect(custom.leaderElection).toEqual({
+      leaseDurationMs: 30_000,
+      renewDeadlineMs: 20_000,
+      retryPeriodMs: 4_000,
+    });
+    expect(() => parseConfig(["--leader-election-renew-deadline-seconds", "15"], {})).toThrow(
+      /lease duration must be longer than the renew deadline/,
+    );
+    expect(() => parseConfig(["--leader-election-retry-period-seconds", "10"], {})).toThrow(
+      /renew deadline must be longer than the retry period/,
+    );
+  });
+
   it("reads --max-tag-history (ISO_MAX_TAG_HISTORY); 0 keeps every item", () => {
     const fromEnv = parseConfig([], { ISO_MAX_TAG_HISTORY: "0" });
     const fromFlag = parseConfig(["--max-tag-history", "25"], { ISO_MAX_TAG_HISTORY: "0" });

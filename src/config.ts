@@ -2,6 +2,7 @@
 // Parsed with node:util parseArgs; no dependency needed for this.
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { type ElectionTimings, validateTimings } from "./controllers/leader-timings.js";
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_RATE_LIMITS,
@@ -133,6 +134,21 @@ export const FLAGS = {
     help: "name of the Lease",
     default: "imagestream-operator",
   },
+  "leader-election-lease-duration-seconds": {
+    env: "ISO_LEADER_ELECTION_LEASE_DURATION_SECONDS",
+    help: "how long a candidate waits, by its own clock, after the Lease last changed before taking it over",
+    default: "15",
+  },
+  "leader-election-renew-deadline-seconds": {
+    env: "ISO_LEADER_ELECTION_RENEW_DEADLINE_SECONDS",
+    help: "a leader that has not renewed for this long stops (exits); shorter than the lease duration",
+    default: "10",
+  },
+  "leader-election-retry-period-seconds": {
+    env: "ISO_LEADER_ELECTION_RETRY_PERIOD_SECONDS",
+    help: "time between attempts to acquire or renew the Lease; shorter than the renew deadline",
+    default: "2",
+  },
   "log-level": { env: "ISO_LOG_LEVEL", help: "trace, debug, info, warn, error", default: "info" },
   help: { env: "", help: "show this help", boolean: true },
 } satisfies Record<string, FlagSpec>;
@@ -164,6 +180,7 @@ export interface Config {
   leaderElect: boolean;
   leaderElectionNamespace: string;
   leaderElectionId: string;
+  leaderElection: ElectionTimings;
   logLevel: string;
 }
 
@@ -261,6 +278,7 @@ function buildConfig(
     leaderElectionNamespace:
       get("leader-election-namespace") ?? env.POD_NAMESPACE ?? "imagestream-operator-system",
     leaderElectionId: get("leader-election-id") ?? "imagestream-operator",
+    leaderElection: electionTimings(get),
     logLevel: get("log-level") ?? "info",
   };
 }
@@ -270,6 +288,21 @@ function list(v: string | undefined): string[] {
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+function electionTimings(get: (n: keyof typeof FLAGS) => string | undefined): ElectionTimings {
+  const seconds = (name: keyof typeof FLAGS) => positiveInt(name, get(name)) * 1000;
+  const timings = {
+    leaseDurationMs: seconds("leader-election-lease-duration-seconds"),
+    renewDeadlineMs: seconds("leader-election-renew-deadline-seconds"),
+    retryPeriodMs: seconds("leader-election-retry-period-seconds"),
+  };
+  try {
+    validateTimings(timings);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  return timings;
 }
 
 function positiveInt(name: string, v: string | undefined, allowZero = false): number {

@@ -7,6 +7,7 @@ import { hostname } from "node:os";
 import { ConfigError, helpText, parseConfig } from "./config.js";
 import { loadKubeConfig } from "./controllers/kube.js";
 import { LeaderElector } from "./controllers/leader.js";
+import { kubeLeaseApi } from "./controllers/lease-api.js";
 import { Manager } from "./manager.js";
 import { createLogger, errorSummary } from "./observability/logger.js";
 import { createMetrics } from "./observability/metrics.js";
@@ -52,13 +53,16 @@ async function main(): Promise<void> {
     });
   };
   const elector = config.leaderElect
-    ? new LeaderElector(kubeConfig, {
-        namespace: config.leaderElectionNamespace,
+    ? new LeaderElector({
+        api: kubeLeaseApi(kubeConfig, config.leaderElectionNamespace, config.leaderElectionId),
         name: config.leaderElectionId,
         identity,
+        timings: config.leaderElection,
         log,
         onStartedLeading: startManager,
-        onStoppedLeading: () => process.exit(1), // never two writers
+        // a leader that could not renew in time exits before a candidate can
+        // acquire: never two writers (what client-go users do in OnStoppedLeading)
+        onStoppedLeading: () => process.exit(1),
       })
     : undefined;
   if (elector) {

@@ -202,13 +202,24 @@ export class Manager {
     log.info({ namespaces: config.namespaces.length ? config.namespaces : "all" }, "started");
   }
 
+  /**
+   * Stops taking work and waits (up to timeoutMs) for the reconciles in flight,
+   * so that a leader releases its lease only once it has stopped writing.
+   */
   async stop(timeoutMs: number): Promise<void> {
     this.stopping.abort();
+    const { log } = this.deps;
+    const started = Date.now();
+    const inFlight = this.queues.reduce((n, q) => n + q.inFlight, 0) + this.triggers.inFlight;
+    log.info({ inFlight }, "draining: no new reconciles; waiting for those in flight");
     for (const stop of this.stops) stop();
     this.webhook?.close();
     const triggers = this.triggers.stop(timeoutMs); // drains beside the other queues
     await Promise.all(this.informers.map((i) => i.stop()));
-    await Promise.all([...this.queues.map((q) => q.shutdown(timeoutMs)), triggers]);
+    const drained = await Promise.all([...this.queues.map((q) => q.shutdown(timeoutMs)), triggers]);
+    const fields = { inFlight, ms: Date.now() - started };
+    if (drained.every(Boolean)) log.info(fields, "drained: every in-flight reconcile finished");
+    else log.warn({ ...fields, timeoutMs }, "drain timed out: reconciles still running");
   }
 
   private informer<T extends KubernetesObject>(name: string, source: ResourceSource<T>) {

@@ -127,6 +127,11 @@ export class WorkQueue {
     return this.waiting.size;
   }
 
+  /** reconciles running now */
+  get inFlight(): number {
+    return this.processing.size;
+  }
+
   /** Resolves when nothing is waiting or running (timers may still be pending). */
   async idle(): Promise<void> {
     await this.pool.onIdle();

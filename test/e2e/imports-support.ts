@@ -18,7 +18,7 @@ import type {
   ImageStreamSpec,
   NamedTagEventList,
 } from "../../src/api/types.js";
-import { type PushTarget, RegistryPusher } from "../support/registry-push.js";
+import { MEDIA, type PushTarget, RegistryPusher } from "../support/registry-push.js";
 import { adminKubeConfig, testEnv } from "./support/env.js";
 
 export const core = adminKubeConfig.makeApiClient(CoreV1Api);
@@ -330,4 +330,29 @@ export async function waitForResyncs(
   await sleep(2 * resyncSeconds * 1000 + 500);
   const passes = (await operator.metric(RECONCILES)) - before;
   if (passes < 2) throw new Error(`expected at least 2 reconciles over two resyncs, saw ${passes}`);
+}
+
+/** Runs fn over items, at most `concurrency` at a time. */
+export async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<unknown>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+/** Points every registry tag in `tags` at the (Docker v2) manifest `from` names: one digest, many tags. */
+export async function copyTag(
+  target: PushTarget,
+  repository: string,
+  from: string,
+  tags: string[],
+): Promise<void> {
+  const pusher = new RegistryPusher(target);
+  const manifest = await pusher.send("GET", `/v2/${repository}/manifests/${from}`, repository, {
+    accept: MEDIA.docker.manifest,
+  });
+  await pool(tags, 8, (tag) =>
+    pusher.pushManifest(repository, tag, MEDIA.docker.manifest, manifest.body),
+  );
 }

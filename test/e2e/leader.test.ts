@@ -3,6 +3,7 @@
 import { CoordinationV1Api } from "@kubernetes/client-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { LeaderElector } from "../../src/controllers/leader.js";
+import { kubeLeaseApi } from "../../src/controllers/lease-api.js";
 import { createLogger } from "../../src/observability/logger.js";
 import { adminKubeConfig, operatorKubeConfig } from "./support/env.js";
 
@@ -24,12 +25,12 @@ describe("leader election", () => {
   });
 
   function elector(name: string, identity: string, events: string[]): LeaderElector {
-    const e = new LeaderElector(operatorKubeConfig, {
-      namespace: NAMESPACE,
+    const e = new LeaderElector({
+      api: kubeLeaseApi(operatorKubeConfig, NAMESPACE, name),
       name,
       identity,
       log,
-      retryPeriodMs: 300,
+      timings: { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 300 },
       onStartedLeading: () => events.push(`${identity} leads`),
       onStoppedLeading: () => events.push(`${identity} lost`),
     });

@@ -14,13 +14,15 @@
 import { CustomObjectsApi } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ImageStream } from "../../src/api/types.js";
-import { MEDIA, pushImage, RegistryPusher } from "../support/registry-push.js";
+import { pushImage } from "../support/registry-push.js";
 import {
+  copyTag,
   createNamespace,
   createStream,
   deleteNamespace,
   dockerTag,
   eventually,
+  pool,
   saveOperatorLog,
   sleep,
   targets,
@@ -36,23 +38,8 @@ const SCHEDULED = { importPolicy: { insecure: true, scheduled: true } };
 /** Pushes one image and tags it `tags` times (t0, t1, ...): one registry tag per stream. */
 async function pushTags(repository: string, tags: number): Promise<void> {
   await pushImage(targets.plain, { repository, tag: "t0", layerCount: 1, layerBytes: 64 });
-  const pusher = new RegistryPusher(targets.plain);
-  const manifest = await pusher.send("GET", `/v2/${repository}/manifests/t0`, repository, {
-    accept: MEDIA.docker.manifest,
-  });
-  await pool(
-    Array.from({ length: tags - 1 }, (_, i) => i + 1),
-    8,
-    (i) => pusher.pushManifest(repository, `t${i}`, MEDIA.docker.manifest, manifest.body),
-  );
-}
-
-async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<unknown>) {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  const others = Array.from({ length: tags - 1 }, (_, i) => `t${i + 1}`);
+  await copyTag(targets.plain, repository, "t0", others);
 }
 
 /** Streams s0..s<n-1>, each with one scheduled tag naming registry tag t<i> through the proxy. */

@@ -132,10 +132,16 @@ export class TriggerControllers {
     this.stopResync = every(this.deps.config.resyncSeconds * 1000, () => this.resync());
   }
 
-  async stop(timeoutMs: number): Promise<void> {
+  /** reconciles running now */
+  get inFlight(): number {
+    return this.queue.inFlight;
+  }
+
+  /** Resolves true once the reconciles in flight finished, false after timeoutMs. */
+  async stop(timeoutMs: number): Promise<boolean> {
     this.stopResync?.();
     await Promise.all([...this.informers.values()].map((i) => i.stop()));
-    await this.queue.shutdown(timeoutMs);
+    return this.queue.shutdown(timeoutMs);
   }
 
   /** Re-plans every workload that has triggers or our record. */

@@ -18,6 +18,14 @@ export interface RunningOperator {
   /** the value of a metric line (name with labels, exactly as exposed), or 0 */
   metric: (series: string) => Promise<number>;
   stop: () => Promise<number | null>;
+  /** sends `signal` and returns at once; `exited` resolves with the exit code (null if killed) */
+  kill: (signal: NodeJS.Signals) => void;
+  exited: Promise<number | null>;
+}
+
+export interface OperatorOptions {
+  /** run leader election (the Lease name goes in extraArgs: --leader-election-id) */
+  leaderElect?: boolean;
 }
 
 export async function freePort(): Promise<number> {
@@ -32,10 +40,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts the operator with the test registries' CA; extra flags are appended. */
+/**
+ * Starts the operator with the test registries' CA; extra flags are appended.
+ * Election is off unless options.leaderElect: a standby is ready (waiting) too.
+ */
 export async function startOperator(
   extraArgs: string[] = [],
   extraEnv: Record<string, string> = {},
+  options: OperatorOptions = {},
 ): Promise<RunningOperator> {
   const env = readTestEnv();
   const main = join(ROOT, "dist/main.js");
@@ -54,7 +66,7 @@ export async function startOperator(
       "--metrics-addr",
       `127.0.0.1:${port}`,
       "--leader-elect",
-      "false",
+      String(options.leaderElect ?? false),
       "--log-level",
       process.env.ISO_E2E_LOG_LEVEL ?? "debug",
       ...extraArgs,
@@ -68,6 +80,7 @@ export async function startOperator(
   child.stderr?.on("data", (d) => {
     output += d;
   });
+  const exited = new Promise<number | null>((res) => child.once("exit", (code) => res(code)));
   const metricsUrl = `http://127.0.0.1:${port}/metrics`;
   await waitReady(`http://127.0.0.1:${port}/readyz`, child, () => output);
   return {
@@ -80,6 +93,8 @@ export async function startOperator(
       return line ? Number(line.slice(series.length + 1)) : 0;
     },
     stop: () => stopProcess(child),
+    kill: (signal) => child.kill(signal),
+    exited,
   };
 }
 

@@ -38,6 +38,8 @@ export interface RegistryProxy {
   /** requests per whole second since `sinceMs`, manifests and blobs only (not /v2/ pings) */
   perSecond(sinceMs: number, untilMs?: number): number[];
   setFault(hook: FaultHook | undefined): void;
+  /** holds every manifest/blob request this long before forwarding it (0: none) */
+  setDelay(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -78,6 +80,7 @@ function forward(
 export async function startRegistryProxy(target: string): Promise<RegistryProxy> {
   const requests: ProxiedRequest[] = [];
   let fault: FaultHook | undefined;
+  let delayMs = 0;
   const server: Server = createServer((req, res) => {
     const entry: ProxiedRequest = {
       atMs: Date.now(),
@@ -94,7 +97,9 @@ export async function startRegistryProxy(target: string): Promise<RegistryProxy>
       req.resume();
       return;
     }
-    forward(target, req, (status) => (entry.status = status), res);
+    const send = () => forward(target, req, (status) => (entry.status = status), res);
+    if (delayMs > 0 && isContentRequest(entry.path)) setTimeout(send, delayMs);
+    else send();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -111,6 +116,9 @@ export async function startRegistryProxy(target: string): Promise<RegistryProxy>
     },
     setFault(hook) {
       fault = hook;
+    },
+    setDelay(ms) {
+      delayMs = ms;
     },
     close: () =>
       new Promise<void>((resolve) => {
