@@ -40,6 +40,11 @@ export function isValidDigest(value: string): boolean {
   return expectedLength === hex.length && /^[0-9a-f]+$/.test(hex);
 }
 
+/** A registry host[:port] as a reference names it (with a "." or a port, or localhost). */
+export function isRegistryHost(segment: string): boolean {
+  return looksLikeRegistryHost(segment) && isValidHost(segment);
+}
+
 function looksLikeRegistryHost(segment: string): boolean {
   return segment.includes(".") || segment.includes(":") || segment === "localhost";
 }
