@@ -5,7 +5,7 @@
 // notification only makes it happen now instead of up to 15 minutes later.
 
 import type { ImageStream } from "../api/types.js";
-import { parseImageReference } from "../registry/reference.js";
+import { isRegistryHost, parseImageReference } from "../registry/reference.js";
 import { classifySource } from "./spec-tags.js";
 
 export interface PushedTag {
@@ -28,14 +28,30 @@ export function pushedTags(envelope: unknown): PushedTag[] {
   const out: PushedTag[] = [];
   for (const e of events as DistributionEvent[]) {
     if (e?.action !== "push") continue;
-    const repository = e.target?.repository;
-    const tag = e.target?.tag;
-    const registry = hostOf(e);
-    if (typeof repository === "string" && typeof tag === "string" && tag && registry) {
-      out.push({ registry: registry.toLowerCase(), repository, tag });
-    }
+    const pushed = validPush(e.target?.repository, e.target?.tag, hostOf(e));
+    if (pushed !== undefined) out.push(pushed);
   }
   return out;
+}
+
+// The sender's fields must make a valid reference, read as stream tags read
+// theirs (Docker Hub's aliases and library/ included), or they could never
+// match one: anything else (a bare word for a host, a "repository" holding
+// a tag or control characters) is skipped rather than passed on and logged.
+function validPush(
+  repository: unknown,
+  tag: unknown,
+  host: string | undefined,
+): PushedTag | undefined {
+  if (typeof repository !== "string" || typeof tag !== "string" || !tag || !host) return undefined;
+  if (!isRegistryHost(host) || repository.includes("@")) return undefined;
+  try {
+    const ref = parseImageReference(`${host}/${repository}:${tag}`);
+    if (ref.tag !== tag) return undefined;
+    return { registry: ref.registry.toLowerCase(), repository: ref.repository, tag };
+  } catch {
+    return undefined;
+  }
 }
 
 function hostOf(e: DistributionEvent): string | undefined {

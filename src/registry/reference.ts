@@ -3,13 +3,17 @@
 // Hub is the default registry and its single-segment names live in library/.
 
 import { isIPv6 } from "node:net";
+import { excerpt } from "../api/excerpt.js";
 import { type ImageReference, ImportError } from "./types.js";
 
 export const DOCKER_HUB = "docker.io";
 /** Docker Hub's API does not answer on docker.io itself. */
 const DOCKER_HUB_API_HOST = "registry-1.docker.io";
 const DOCKER_HUB_ALIASES = new Set(["docker.io", "index.docker.io", "registry-1.docker.io"]);
+/** distribution/reference: the normalised name (host/repository) is at most 255 characters */
 const MAX_NAME_LENGTH = 255;
+/** name, ":" tag (128), "@sha512:" and 128 hex: no valid reference is longer */
+const MAX_REFERENCE_LENGTH = MAX_NAME_LENGTH + 1 + 128 + 8 + 128;
 
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const DOMAIN_COMPONENT = /^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])$/;
@@ -25,7 +29,7 @@ export interface ParsedReference extends ImageReference {
 }
 
 function invalid(input: string, why: string): ImportError {
-  return new ImportError("InvalidReference", `invalid image reference "${input}": ${why}`);
+  return new ImportError("InvalidReference", `invalid image reference "${excerpt(input)}": ${why}`);
 }
 
 export function isValidDigest(value: string): boolean {
@@ -34,6 +38,11 @@ export function isValidDigest(value: string): boolean {
   const expectedLength = DIGEST_HEX_LENGTH[value.slice(0, colon)];
   const hex = value.slice(colon + 1);
   return expectedLength === hex.length && /^[0-9a-f]+$/.test(hex);
+}
+
+/** A registry host[:port] as a reference names it (with a "." or a port, or localhost). */
+export function isRegistryHost(segment: string): boolean {
+  return looksLikeRegistryHost(segment) && isValidHost(segment);
 }
 
 function looksLikeRegistryHost(segment: string): boolean {
@@ -90,14 +99,20 @@ function validatePath(input: string, path: string): void {
 export function parseImageReference(input: string): ParsedReference {
   if (input.trim().length === 0) throw invalid(input, "empty reference");
   if (/\s/.test(input)) throw invalid(input, "contains whitespace");
+  if (input.length > MAX_REFERENCE_LENGTH) {
+    throw invalid(input, `longer than ${MAX_REFERENCE_LENGTH} characters`);
+  }
   const { rest, digest } = splitDigest(input);
   const { name, tag } = splitTag(input, rest);
-  if (name.length > MAX_NAME_LENGTH) throw invalid(input, "name longer than 255 characters");
   const { registry: writtenRegistry, path } = splitRegistry(input, name);
   validatePath(input, path);
   const registry =
     writtenRegistry && !DOCKER_HUB_ALIASES.has(writtenRegistry) ? writtenRegistry : DOCKER_HUB;
   const repository = registry === DOCKER_HUB && !path.includes("/") ? `library/${path}` : path;
+  // measured normalised, as distribution/reference does: what is written may be shorter
+  if (registry.length + 1 + repository.length > MAX_NAME_LENGTH) {
+    throw invalid(input, "name longer than 255 characters");
+  }
   const parsed: ParsedReference = { registry, repository, writtenName: name };
   // a digest wins over a tag; "latest" is only a default when neither is given
   if (tag !== undefined) parsed.tag = tag;

@@ -5,6 +5,7 @@
 // Users write the name selector with single quotes and spaces around "==" too,
 // so both are accepted; the canonical form uses double quotes and no spaces.
 
+import { excerpt } from "../../api/excerpt.js";
 import type { ContainerList, FieldPathTarget, WorkloadKind } from "./types.js";
 
 const POD_SPEC_PATHS: Record<WorkloadKind, string> = {
@@ -18,6 +19,13 @@ export function podSpecPath(kind: WorkloadKind): string {
   return POD_SPEC_PATHS[kind];
 }
 
+/**
+ * The longest valid path is its prefix, a list and a 253-character name
+ * selector; a longer one is refused before SHAPE, whose backtracking is
+ * quadratic in the length.
+ */
+export const MAX_FIELD_PATH_LENGTH = 512;
+
 const SHAPE = /^(?<prefix>.*)\.(?<list>containers|initContainers)\[(?<selector>[^\]]*)\]\.image$/;
 const INDEX_SELECTOR = /^\s*(?<index>\d+)\s*$/;
 const NAME_SELECTOR = /^\s*\?\(\s*@\.name\s*==\s*(?<quote>["'])(?<name>[^"']+)\k<quote>\s*\)\s*$/;
@@ -28,6 +36,9 @@ export type FieldPathResult =
 
 /** Parses fieldPath for a workload of this kind, or says how to write it. */
 export function parseFieldPath(fieldPath: string, kind: WorkloadKind): FieldPathResult {
+  if (fieldPath.length > MAX_FIELD_PATH_LENGTH) {
+    return invalid(fieldPath, kind, `longer than ${MAX_FIELD_PATH_LENGTH} characters`);
+  }
   const shape = SHAPE.exec(fieldPath.trim())?.groups;
   if (shape?.prefix === undefined || shape.list === undefined || shape.selector === undefined) {
     return invalid(fieldPath, kind, "");
@@ -45,7 +56,8 @@ export function parseFieldPath(fieldPath: string, kind: WorkloadKind): FieldPath
   if (name !== undefined) {
     return { ok: true, target: { containerList, selector: { name } } };
   }
-  return invalid(fieldPath, kind, `the container selector [${shape.selector}] is not understood`);
+  const selector = excerpt(shape.selector, 100);
+  return invalid(fieldPath, kind, `the container selector [${selector}] is not understood`);
 }
 
 /** The canonical fieldPath of a named container, used as a stable key. */
@@ -71,6 +83,6 @@ function invalid(fieldPath: string, kind: WorkloadKind, detail: string): FieldPa
   const why = detail === "" ? "" : `: ${detail}`;
   return {
     ok: false,
-    message: `field path is not valid: ${JSON.stringify(fieldPath)}${why}; ${fieldPathGrammar(kind)}`,
+    message: `field path is not valid: ${JSON.stringify(excerpt(fieldPath, 200))}${why}; ${fieldPathGrammar(kind)}`,
   };
 }

@@ -21,9 +21,16 @@ class Failure {
 const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
 const ESCAPE = /\\(["\\/bfnrt]|u[0-9a-fA-F]{4})/y;
 const WHITESPACE = /[ \t\n\r]*/y;
+/**
+ * The scanner recurses per level: past this depth it reports the nesting
+ * itself (no trigger annotation is nested more than a few levels), where a
+ * deeper text would overflow the stack.
+ */
+export const MAX_NESTING = 1000;
 
 class Scanner {
   private pos = 0;
+  private depth = 0;
   constructor(private readonly text: string) {}
 
   document(): void {
@@ -35,10 +42,17 @@ class Scanner {
   private value(): void {
     this.skipWhitespace();
     const ch = this.text[this.pos];
-    if (ch === "{") this.object();
-    else if (ch === "[") this.array();
+    if (ch === "{" || ch === "[") this.nested(ch);
     else if (ch === '"') this.string();
     else this.scalar(ch);
+  }
+
+  private nested(ch: "{" | "["): void {
+    if (this.depth >= MAX_NESTING) this.fail(`at most ${MAX_NESTING} levels of nesting`);
+    this.depth++;
+    if (ch === "{") this.object();
+    else this.array();
+    this.depth--;
   }
 
   private scalar(ch: string | undefined): void {

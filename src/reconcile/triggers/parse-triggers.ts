@@ -78,7 +78,11 @@ function splitDuplicates(triggers: ValidTrigger[]): {
   duplicates: TriggerProblem[];
 } {
   const byKey = new Map<string, ValidTrigger[]>();
-  for (const t of triggers) byKey.set(t.container.key, [...(byKey.get(t.container.key) ?? []), t]);
+  for (const t of triggers) {
+    const group = byKey.get(t.container.key);
+    if (group === undefined) byKey.set(t.container.key, [t]);
+    else group.push(t);
+  }
   const unique: ValidTrigger[] = [];
   const duplicates: TriggerProblem[] = [];
   for (const group of byKey.values()) {

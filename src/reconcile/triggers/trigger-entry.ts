@@ -3,6 +3,7 @@
 // silently ignores bad triggers and that is the complaint users have most
 // about writing them by hand.
 
+import { excerpt } from "../../api/excerpt.js";
 import { fieldPathGrammar, parseFieldPath } from "./field-path.js";
 import { resolveContainer } from "./resolve-container.js";
 import type { ResolvedContainer, ValidTrigger, Workload } from "./types.js";
@@ -74,7 +75,7 @@ function checkKind(from: Entry, messages: string[]): boolean {
     messages.push(`from.kind is missing: add "kind": "ImageStreamTag"`);
   } else {
     messages.push(
-      `unknown kind ${JSON.stringify(from.kind)}: only ImageStreamTag is supported; ` +
+      `unknown kind ${shown(from.kind)}: only ImageStreamTag is supported; ` +
         `use "kind": "ImageStreamTag" and name a tag of an image stream`,
     );
   }
@@ -90,7 +91,7 @@ function checkName(from: Entry, messages: string[]): Omit<CheckedFrom, "namespac
   }
   const problem = nameProblem(name);
   if (problem !== undefined) {
-    messages.push(`from.name ${JSON.stringify(name)} ${problem}`);
+    messages.push(`from.name ${shown(name)} ${problem}`);
     return undefined;
   }
   const [stream = "", tag = ""] = name.split(":");
@@ -105,7 +106,10 @@ function nameProblem(name: string): string | undefined {
     return 'names an image digest, not a tag: triggers follow tags, write "STREAM:TAG"';
   }
   const parts = name.split(":");
-  if (parts.length === 1) return `has no tag: write "${name}:TAG", e.g. "${name}:latest"`;
+  if (parts.length === 1) {
+    const stream = excerpt(name, 64);
+    return `has no tag: write "${stream}:TAG", e.g. "${stream}:latest"`;
+  }
   const [stream = "", tag = ""] = parts;
   if (parts.length > 2 || stream === "" || !TAG_NAME.test(tag)) {
     return 'is not "STREAM:TAG" (a tag is letters, digits, "_", "." and "-", at most 128)';
@@ -193,6 +197,15 @@ function withGoFieldNames(object: Entry, fields: string[]): Entry {
     }
   }
   return result;
+}
+
+// A value quoted back to the user: short, and never serialised whole (a
+// value nested thousands deep would overflow JSON.stringify's stack).
+function shown(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(excerpt(value, 100));
+  if (Array.isArray(value)) return "(an array)";
+  if (typeof value === "object" && value !== null) return "(an object)";
+  return String(value);
 }
 
 function isRecord(value: unknown): value is Entry {
