@@ -51,6 +51,10 @@ describe("parseChallenges", () => {
 });
 
 describe("parseTokenAnswer", () => {
+  it("believes a token lifetime of a day at most", () => {
+    const answer = parseTokenAnswer(Buffer.from('{"token":"a","expires_in":1e308}'), "h");
+    expect(answer.lifetimeSeconds).toBe(86_400);
+  });
   it("reads token or access_token and expires_in, defaulting to 60 s", () => {
     expect(parseTokenAnswer(Buffer.from('{"token":"a","expires_in":300}'), "h")).toEqual({
       token: "a",

@@ -111,6 +111,8 @@ export class TokenCache {
   }
 }
 
+const MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
+
 export interface TokenAnswer {
   token: string;
   lifetimeSeconds: number;
@@ -135,9 +137,11 @@ export function parseTokenAnswer(body: Buffer, host: string): TokenAnswer {
     throw new ImportError("InternalError", `token service ${host} returned no token`);
   }
   const expiresIn = answer.expires_in;
+  // a token service that claims a lifetime of years is not believed: a day at
+  // most, so a revoked token cannot live on in the cache
   const lifetimeSeconds =
     typeof expiresIn === "number" && Number.isFinite(expiresIn) && expiresIn > 0
-      ? expiresIn
+      ? Math.min(expiresIn, MAX_TOKEN_LIFETIME_SECONDS)
       : DEFAULT_TOKEN_LIFETIME_SECONDS;
   return { token, lifetimeSeconds };
 }
