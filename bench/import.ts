@@ -94,9 +94,12 @@ function registryCount(proxy: RegistryProxy, fromMs: number, toMs: number): numb
 const SNAPSHOT_DIR = process.env.ISO_BENCH_HEAPSNAPSHOT;
 
 function startBenchOperator(scheduledSeconds: number): Promise<RunningOperator> {
-  const env: Record<string, string> = SNAPSHOT_DIR
-    ? { NODE_OPTIONS: `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${SNAPSHOT_DIR}` }
-    : {};
+  // ISO_BENCH_NODE_OPTIONS: Node options for the operator (e.g. --cpu-prof, heap limits)
+  const nodeOptions = [
+    process.env.ISO_BENCH_NODE_OPTIONS ?? "",
+    SNAPSHOT_DIR ? `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${SNAPSHOT_DIR}` : "",
+  ].join(" ");
+  const env: Record<string, string> = nodeOptions.trim() ? { NODE_OPTIONS: nodeOptions.trim() } : {};
   return startOperator(
     [
       ["--resync-seconds", String(RESYNC_SECONDS)],

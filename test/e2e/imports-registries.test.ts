@@ -108,8 +108,10 @@ describe("registry modes", () => {
       const image = await pushed(target, mode);
       await createStream(ns, "private", { tags: [dockerTag("v1", image.reference)] });
       const refused = await waitForCondition(ns, "private", "v1", "Unauthorized");
+      // OpenShift's message, then which pull secrets were tried (ADR 0017)
       expect(importCondition(refused, "v1")?.message).toBe(
-        `you may not have access to the container image "${image.reference}"`,
+        `you may not have access to the container image "${image.reference}"; ` +
+          "pull secrets: no pull secret in the namespace",
       );
 
       // a new pull Secret retries the namespace's failed imports at once (no backoff wait)
