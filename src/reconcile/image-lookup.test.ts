@@ -124,7 +124,9 @@ function create(
   object: unknown,
   extra: Partial<ImageLookupRequest> = {},
 ): ImageLookupRequest {
-  return { kind, namespace: "team", operation: "CREATE", object, ...extra };
+  const groups: Record<string, string> = { Pod: "", Job: "batch", CronJob: "batch" };
+  const group = groups[kind] ?? "apps";
+  return { group, kind, namespace: "team", operation: "CREATE", object, ...extra };
 }
 
 describe("planImageLookup: where images are replaced", () => {
@@ -157,6 +159,14 @@ describe("planImageLookup: where images are replaced", () => {
       getStream,
     );
     expect(result.patch).toEqual([{ op: "replace", path, value: APP_V1 }]);
+  });
+
+  it("a kind of the same name in another group is left alone", () => {
+    const request = {
+      ...create("Deployment", templated("Deployment", { containers: ["app:v1"] })),
+      group: "example.com",
+    };
+    expect(planImageLookup(request, getStream).patch).toEqual([]);
   });
 
   it("kinds without a pod spec are left alone", () => {

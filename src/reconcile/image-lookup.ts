@@ -27,22 +27,27 @@ import { currentTagImage, type TagImageOptions, tagEventReference } from "./trig
 
 export const ANN_RESOLVE_NAMES = "alpha.image.policy.openshift.io/resolve-names";
 
-/** Where each kind keeps its pod spec (JSON pointer segments). */
+const TEMPLATE_SPEC = ["spec", "template", "spec"] as const;
+
+/** The kinds resolved, by API group, and where each keeps its pod spec (JSON pointer segments). */
 const POD_SPEC_PATHS: Record<string, readonly string[]> = {
-  Pod: ["spec"],
-  Deployment: ["spec", "template", "spec"],
-  StatefulSet: ["spec", "template", "spec"],
-  DaemonSet: ["spec", "template", "spec"],
-  ReplicaSet: ["spec", "template", "spec"],
-  Job: ["spec", "template", "spec"],
-  CronJob: ["spec", "jobTemplate", "spec", "template", "spec"],
+  "/Pod": ["spec"],
+  "apps/Deployment": TEMPLATE_SPEC,
+  "apps/StatefulSet": TEMPLATE_SPEC,
+  "apps/DaemonSet": TEMPLATE_SPEC,
+  "apps/ReplicaSet": TEMPLATE_SPEC,
+  "batch/Job": TEMPLATE_SPEC,
+  "batch/CronJob": ["spec", "jobTemplate", "spec", "template", "spec"],
 };
 
+/** `group/Kind` of every kind resolved ("/Pod" for the core group). */
 export const IMAGE_LOOKUP_KINDS = Object.keys(POD_SPEC_PATHS);
 
 const CONTAINER_LISTS = ["initContainers", "containers", "ephemeralContainers"] as const;
 
 export interface ImageLookupRequest {
+  /** request.kind.group ("" for the core group) */
+  group: string;
   /** request.kind.kind */
   kind: string;
   namespace: string;
@@ -129,7 +134,7 @@ export function planImageLookup(
   getStream: StreamGetter,
   options: TagImageOptions = {},
 ): ImageLookupResult {
-  const specPath = POD_SPEC_PATHS[request.kind];
+  const specPath = POD_SPEC_PATHS[`${request.group}/${request.kind}`];
   if (specPath === undefined || !isInScope(request)) return NOTHING;
   const resolveAll = resolvesAllNames(request.object, specPath);
   const isUpdate = request.operation === "UPDATE" && request.oldObject !== undefined;
