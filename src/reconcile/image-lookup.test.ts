@@ -243,6 +243,19 @@ describe("planImageLookup: what is left alone", () => {
       1,
     ],
     [
+      "pods/ephemeralcontainers of a controller-owned pod (kubectl debug)",
+      create(
+        "Pod",
+        { ...owned, spec: { ephemeralContainers: [{ name: "debug", image: "app:v1" }] } },
+        {
+          operation: "UPDATE",
+          subResource: "ephemeralcontainers",
+          oldObject: owned,
+        },
+      ),
+      1,
+    ],
+    [
       "a Job update (its template is immutable)",
       create("Job", templated("Job", { containers: ["app:v1"] }), {
         operation: "UPDATE",

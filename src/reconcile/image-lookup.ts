@@ -20,7 +20,7 @@
 // rewrites it to its integrated registry, which does not exist here); `name@digest`
 // resolves when the digest is in the stream's history (OpenShift leaves it
 // as written); ephemeral containers added through pods/ephemeralcontainers
-// are resolved too (OpenShift skips subresources).
+// (`kubectl debug`) are resolved too, on any pod (OpenShift skips subresources).
 import type { ImageStream } from "../api/types.js";
 import { isRegistryHost, parseImageReference } from "../registry/reference.js";
 import { currentTagImage, type TagImageOptions, tagEventReference } from "./triggers/tag-image.js";
@@ -101,10 +101,13 @@ export function resolvesAllNames(object: unknown, podSpecPath: readonly string[]
 
 function isInScope(request: ImageLookupRequest): boolean {
   if (request.operation !== "CREATE" && request.operation !== "UPDATE") return false;
-  const sub = request.subResource ?? "";
-  if (sub !== "" && !(request.kind === "Pod" && sub === "ephemeralcontainers")) return false;
+  if (request.namespace === "") return false;
   if (request.kind === "Job" && request.operation === "UPDATE") return false;
-  return request.namespace !== "" && !hasControllerOwner(request.object);
+  const sub = request.subResource ?? "";
+  // ephemeral containers come from `kubectl debug`, never from an owner's
+  // template: resolved on controller-owned pods too
+  if (request.kind === "Pod" && sub === "ephemeralcontainers") return true;
+  return sub === "" && !hasControllerOwner(request.object);
 }
 
 interface Container {
