@@ -43,6 +43,16 @@ const POD_SPEC_PATHS: Record<string, readonly string[]> = {
 /** `group/Kind` of every kind resolved ("/Pod" for the core group). */
 export const IMAGE_LOOKUP_KINDS = Object.keys(POD_SPEC_PATHS);
 
+/** Where the kind keeps its pod spec; undefined for kinds image lookup does not resolve. */
+export function podSpecPathOf(group: string, kind: string): readonly string[] | undefined {
+  return POD_SPEC_PATHS[`${group}/${kind}`];
+}
+
+/** Where resolve-names is written: the pod template's annotations, or a Pod's own. */
+export function resolveNamesPathOf(podSpecPath: readonly string[]): string[] {
+  return podSpecPath.length > 1 ? [...podSpecPath.slice(0, -1), "metadata"] : ["metadata"];
+}
+
 const CONTAINER_LISTS = ["initContainers", "containers", "ephemeralContainers"] as const;
 
 export interface ImageLookupRequest {
@@ -95,8 +105,12 @@ function hasControllerOwner(object: unknown): boolean {
 /** The annotation on the object, or on its pod template (what `set image-lookup` writes). */
 export function resolvesAllNames(object: unknown, podSpecPath: readonly string[]): boolean {
   const own = at(object, ["metadata", "annotations", ANN_RESOLVE_NAMES]);
-  const templatePath = [...podSpecPath.slice(0, -1), "metadata", "annotations", ANN_RESOLVE_NAMES];
-  return own === "*" || (podSpecPath.length > 1 && at(object, templatePath) === "*");
+  const template = at(object, [
+    ...resolveNamesPathOf(podSpecPath),
+    "annotations",
+    ANN_RESOLVE_NAMES,
+  ]);
+  return own === "*" || template === "*";
 }
 
 function isInScope(request: ImageLookupRequest): boolean {
@@ -137,7 +151,7 @@ export function planImageLookup(
   getStream: StreamGetter,
   options: TagImageOptions = {},
 ): ImageLookupResult {
-  const specPath = POD_SPEC_PATHS[`${request.group}/${request.kind}`];
+  const specPath = podSpecPathOf(request.group, request.kind);
   if (specPath === undefined || !isInScope(request)) return NOTHING;
   const resolveAll = resolvesAllNames(request.object, specPath);
   const isUpdate = request.operation === "UPDATE" && request.oldObject !== undefined;
