@@ -40,9 +40,6 @@ const POD_SPEC_PATHS: Record<string, readonly string[]> = {
   "batch/CronJob": ["spec", "jobTemplate", "spec", "template", "spec"],
 };
 
-/** `group/Kind` of every kind resolved ("/Pod" for the core group). */
-export const IMAGE_LOOKUP_KINDS = Object.keys(POD_SPEC_PATHS);
-
 /** Where the kind keeps its pod spec; undefined for kinds image lookup does not resolve. */
 export function podSpecPathOf(group: string, kind: string): readonly string[] | undefined {
   return POD_SPEC_PATHS[`${group}/${kind}`];
@@ -146,6 +143,22 @@ function containersOf(spec: unknown): Container[] {
   return found;
 }
 
+/**
+ * On UPDATE, a container (by name) whose image the old object already had is
+ * left alone, unless resolve-names was added or removed: then all are resolved.
+ */
+function unchangedImages(
+  request: ImageLookupRequest,
+  specPath: readonly string[],
+  resolveAll: boolean,
+): (container: Container) => boolean {
+  const old = request.oldObject;
+  if (request.operation !== "UPDATE" || old === undefined) return () => false;
+  if (resolveAll !== resolvesAllNames(old, specPath)) return () => false;
+  const oldImages = new Map(containersOf(at(old, specPath)).map((c) => [c.name, c.image]));
+  return (container) => oldImages.get(container.name) === container.image;
+}
+
 export function planImageLookup(
   request: ImageLookupRequest,
   getStream: StreamGetter,
@@ -154,17 +167,10 @@ export function planImageLookup(
   const specPath = podSpecPathOf(request.group, request.kind);
   if (specPath === undefined || !isInScope(request)) return NOTHING;
   const resolveAll = resolvesAllNames(request.object, specPath);
-  const isUpdate = request.operation === "UPDATE" && request.oldObject !== undefined;
-  const annotationChanged =
-    isUpdate && resolveAll !== resolvesAllNames(request.oldObject, specPath);
-  const oldImages = new Map(
-    isUpdate ? containersOf(at(request.oldObject, specPath)).map((c) => [c.name, c.image]) : [],
-  );
+  const isUnchanged = unchangedImages(request, specPath, resolveAll);
   const result: ImageLookupResult = { patch: [], warnings: [] };
   for (const container of containersOf(at(request.object, specPath))) {
-    if (isUpdate && !annotationChanged && oldImages.get(container.name) === container.image) {
-      continue;
-    }
+    if (isUnchanged(container)) continue;
     const where = `${specPath.join(".")}.${container.list}[${container.index}].image`;
     const lookup = resolveImage(container.image, request.namespace, resolveAll, getStream, options);
     if (lookup.warning !== undefined) result.warnings.push(`${where}: ${lookup.warning}`);
