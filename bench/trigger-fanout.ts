@@ -3,6 +3,7 @@
 // last follower patched (all seen by watch in this process).
 import type { V1PodTemplateSpec } from "@kubernetes/client-node";
 import { adminKubeConfig, testEnv } from "../test/e2e/support/env.js";
+import { percentile } from "./percentile.js";
 import {
   createStream,
   createWorkload,
@@ -15,13 +16,6 @@ import {
 import { FirstSeen } from "./trigger-watch.js";
 
 export const FIELD_PATH = 'spec.template.spec.containers[?(@.name=="app")].image';
-
-/** Nearest-rank percentile of sorted values. */
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[Math.min(rank, sorted.length) - 1] ?? Number.NaN;
-}
 
 export function templateImages(template: V1PodTemplateSpec | undefined): string[] {
   return (template?.spec?.containers ?? []).map((c) => c.image ?? "");

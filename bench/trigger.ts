@@ -23,6 +23,7 @@ import type { V1PodTemplateSpec } from "@kubernetes/client-node";
 import type { ImageStream } from "../src/api/types.js";
 import { adminKubeConfig, testEnv } from "../test/e2e/support/env.js";
 import { type RunningOperator, startOperator } from "../test/e2e/support/operator.js";
+import { percentile } from "./percentile.js";
 import {
   createNamespace,
   createStream,
@@ -36,7 +37,7 @@ import {
   waitForTagImage,
   waitForWorkload,
 } from "./trigger-cluster.js";
-import { FIELD_PATH, fanOut, percentile, templateImages } from "./trigger-fanout.js";
+import { FIELD_PATH, fanOut, templateImages } from "./trigger-fanout.js";
 import { FirstSeen } from "./trigger-watch.js";
 
 const CHANGES = Number(process.env.ISO_BENCH_CHANGES ?? 100);

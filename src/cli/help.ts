@@ -16,6 +16,7 @@ Commands:
   import-image   Import tags now and wait for the result (oc import-image)
   describe       Show an image stream, its tags, import errors and history (oc describe is)
   why            Explain why a workload with image triggers did or did not roll
+  set            Change how pods resolve images: set image-lookup (oc set image-lookup)
 
 Run 'kubectl imagestream COMMAND --help' for a command's flags.
 
@@ -115,5 +116,55 @@ KIND is deployment, statefulset, daemonset or cronjob.
 
 Examples:
   kubectl imagestream why deployment/web
+
+${GLOBAL}`;
+
+export const SET_HELP = `Change settings of image streams and of the objects that use them.
+
+Usage:
+  kubectl imagestream set image-lookup [STREAM | KIND/NAME]... [flags]
+
+Commands:
+  image-lookup   Resolve short image names (app:v1) from image streams (oc set image-lookup)
+
+${GLOBAL}`;
+
+export const IMAGE_LOOKUP_HELP = `Make pods in the namespace use an image stream's images by short name.
+
+With local lookup on a stream (spec.lookupPolicy.local), a Pod, or the pod
+template of a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job or CronJob, in
+the same namespace whose image is the stream's name (app, app:v1, app@sha256:...)
+is stored with the tag's current image instead (the operator's admission webhook
+rewrites it when the object is created or its image changes). Without a tag,
+latest is meant.
+
+On an object (KIND/NAME), the alpha.image.policy.openshift.io/resolve-names
+annotation is set on its pod template (a Pod's own metadata): every image of
+that object is resolved against the namespace's streams, whether or not they
+have local lookup, and also when it names a registry (quay.io/org/app:v1 uses
+stream app). Setting it changes the template, so a Deployment rolls.
+
+Usage:
+  kubectl imagestream set image-lookup
+  kubectl imagestream set image-lookup STREAM... [--enabled=false]
+  kubectl imagestream set image-lookup KIND/NAME... [--enabled=false]
+  kubectl imagestream set image-lookup [STREAM | KIND/NAME]... --list
+
+KIND is pod, deployment, statefulset, daemonset, replicaset, job or cronjob.
+
+Examples:
+  # Show the image streams of the namespace and whether they resolve local names
+  kubectl imagestream set image-lookup
+  # Resolve app:TAG from stream app in pods of this namespace
+  kubectl imagestream set image-lookup app
+  # Stop doing so
+  kubectl imagestream set image-lookup app --enabled=false
+  # Resolve every image of deployment web from this namespace's streams
+  kubectl imagestream set image-lookup deployment/web
+
+Flags:
+      --enabled   turn image lookup on (default), or off with --enabled=false
+      --list      print whether the named streams and objects resolve names
+      --all       every image stream of the namespace
 
 ${GLOBAL}`;

@@ -2,7 +2,15 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DESCRIBE_HELP, IMPORT_HELP, MAIN_HELP, TAG_HELP, WHY_HELP } from "./help.js";
+import {
+  DESCRIBE_HELP,
+  IMAGE_LOOKUP_HELP,
+  IMPORT_HELP,
+  MAIN_HELP,
+  SET_HELP,
+  TAG_HELP,
+  WHY_HELP,
+} from "./help.js";
 import { run } from "./run.js";
 
 async function invoke(...argv: string[]) {
@@ -24,9 +32,35 @@ describe("run", () => {
     ["import-image", IMPORT_HELP],
     ["describe", DESCRIBE_HELP],
     ["why", WHY_HELP],
+    ["set", SET_HELP],
   ])("%s --help", async (command, help) => {
     expect(await invoke(command, "--help")).toEqual({ code: 0, stdout: help, stderr: "" });
     expect(await invoke("-n", "ns", command, "-h")).toEqual({ code: 0, stdout: help, stderr: "" });
+  });
+
+  it("set image-lookup --help, and set without a subcommand", async () => {
+    expect(await invoke("set", "image-lookup", "--help")).toEqual({
+      code: 0,
+      stdout: IMAGE_LOOKUP_HELP,
+      stderr: "",
+    });
+    expect(await invoke("-n", "ns", "set", "image-lookup", "-h")).toEqual({
+      code: 0,
+      stdout: IMAGE_LOOKUP_HELP,
+      stderr: "",
+    });
+    expect(await invoke("set")).toEqual({ code: 1, stdout: "", stderr: SET_HELP });
+    expect(await invoke("set", "triggers")).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `error: unknown command "set triggers"\nSee 'kubectl imagestream set --help' for usage.`,
+    });
+    expect(await invoke("set", "image-lookup", "configmap/x")).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining(
+        "the resource configmap does not support altering image lookup",
+      ),
+    });
   });
 
   it("reports usage errors with a pointer to the command's help", async () => {

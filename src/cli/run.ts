@@ -6,6 +6,7 @@ import { splitCommand } from "./flags.js";
 import { MAIN_HELP } from "./help.js";
 import { runImport } from "./import/command.js";
 import type { Io } from "./io.js";
+import { runSet } from "./set.js";
 import { runTag } from "./tag/command.js";
 import { runWhy } from "./why/command.js";
 
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, Command> = {
   "import-image": runImport,
   describe: runDescribe,
   why: runWhy,
+  set: runSet,
 };
 
 function reportError(error: unknown, io: Io): number {

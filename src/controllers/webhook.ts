@@ -4,9 +4,10 @@
 // scheduled check. The sender must present `Authorization: Bearer <secret>`;
 // bodies are bounded; nothing from the body is echoed back.
 import { timingSafeEqual } from "node:crypto";
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { Logger } from "../observability/logger.js";
 import { type PushedTag, pushedTags } from "../reconcile/push-events.js";
+import { readBounded } from "./bounded-body.js";
 
 export const WEBHOOK_PATH = "/registry-events";
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -30,7 +31,7 @@ export function startWebhookServer(opts: WebhookOptions): Promise<Server> {
     if ((req.url ?? "").split("?")[0] !== WEBHOOK_PATH) return reply(404, "not found");
     if (req.method !== "POST") return reply(405, "method not allowed");
     if (!authorized(req.headers.authorization, opts.secret)) return reply(401, "unauthorized");
-    readBounded(req)
+    readBounded(req, MAX_BODY_BYTES)
       .then((body) => {
         let envelope: unknown;
         try {
@@ -60,25 +61,4 @@ function authorized(header: string | undefined, secret: string): boolean {
   const expected = Buffer.from(`Bearer ${secret}`);
   const given = Buffer.from(header ?? "");
   return given.length === expected.length && timingSafeEqual(given, expected);
-}
-
-function readBounded(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (tooLarge) return; // drained and dropped, so the client still reads our 413
-      if (size > MAX_BODY_BYTES) {
-        tooLarge = true;
-        chunks.length = 0;
-        reject(new Error("too large"));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
 }

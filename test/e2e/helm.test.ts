@@ -92,11 +92,50 @@ describe("Helm chart", () => {
     expect(out).toContain("mountPath: /etc/imagestream-operator/ca");
   });
 
+  it("renders the image lookup webhook of config/webhook, for the release's namespace and Service", () => {
+    type Webhooks = { webhooks: Record<string, unknown>[] };
+    const [fromConfig] = configObjects("config/webhook") as unknown as Webhooks[];
+    const fromChart = rendered.find((o) => o.kind === "MutatingWebhookConfiguration") as
+      | (Obj & Webhooks)
+      | undefined;
+    expect(fromChart?.metadata.name).toBe("imagestream-operator");
+    const [chartHook] = fromChart?.webhooks ?? [];
+    const [configHook] = fromConfig?.webhooks ?? [];
+    const { clientConfig, namespaceSelector, ...rules } = chartHook ?? {};
+    const { clientConfig: _c, namespaceSelector: _n, ...configRules } = configHook ?? {};
+    expect(rules).toEqual(configRules);
+    expect(clientConfig).toEqual({
+      service: {
+        name: "iso-imagestream-operator",
+        namespace: NS,
+        port: 443,
+        path: "/admission/image-lookup",
+      },
+    });
+    expect(namespaceSelector).toEqual({
+      matchExpressions: [
+        { key: "kubernetes.io/metadata.name", operator: "NotIn", values: ["kube-system", NS] },
+      ],
+    });
+    const disabled = helm(["template", "iso", chart, "--set", "imageLookup.enabled=false"]);
+    expect(disabled).not.toContain("MutatingWebhookConfiguration");
+  });
+
   it("is accepted by the API server (server-side dry run)", () => {
     kubectl(["create", "namespace", NS]);
     const manifests = helm(["template", "iso", chart, "--namespace", NS]);
     const out = kubectlOk(["apply", "--server-side", "--dry-run=server", "-f", "-"], manifests);
     expect(out).toContain("deployment.apps/iso-imagestream-operator serverside-applied");
     expect(out).toContain("clusterrole.rbac.authorization.k8s.io/iso-imagestream-operator");
+    expect(out).toContain(
+      "mutatingwebhookconfiguration.admissionregistration.k8s.io/imagestream-operator serverside-applied",
+    );
+    const config = readFileSync(
+      join(repoRoot, "config/webhook/mutating-webhook-configuration.yaml"),
+      "utf8",
+    );
+    expect(kubectlOk(["apply", "--server-side", "--dry-run=server", "-f", "-"], config)).toContain(
+      "mutatingwebhookconfiguration.admissionregistration.k8s.io/imagestream-operator serverside-applied",
+    );
   });
 });

@@ -4,7 +4,7 @@
 // registry to pull through; without one configured, Local acts as Source so
 // workloads keep pulling from a place that exists.
 
-import type { ImageStream } from "../../api/types.js";
+import type { ImageStream, TagEvent } from "../../api/types.js";
 
 export interface TagImageOptions {
   /** hostname of a registry serving status.dockerImageRepository; enables Local */
@@ -17,14 +17,27 @@ export function currentTagImage(
   options: TagImageOptions = {},
 ): string | undefined {
   const current = stream.status?.tags?.find((t) => t.tag === tag)?.items?.[0];
-  if (current === undefined || current.dockerImageReference === "") return undefined;
+  return current === undefined ? undefined : tagEventReference(stream, tag, current, options);
+}
+
+/**
+ * The pull spec of one status item of a tag under the tag's reference policy
+ * (currentTagImage for items[0]; image lookup also resolves older items by digest).
+ */
+export function tagEventReference(
+  stream: ImageStream,
+  tag: string,
+  item: TagEvent,
+  options: TagImageOptions = {},
+): string | undefined {
+  if (item.dockerImageReference === "") return undefined;
   const repository = stream.status?.dockerImageRepository ?? "";
   const local =
     referencePolicyOf(stream, tag) === "Local" &&
     (options.localRegistryHostname ?? "") !== "" &&
     repository !== "" &&
-    current.image !== "";
-  return local ? `${repository}@${current.image}` : current.dockerImageReference;
+    item.image !== "";
+  return local ? `${repository}@${item.image}` : item.dockerImageReference;
 }
 
 function referencePolicyOf(stream: ImageStream, tag: string): string {
