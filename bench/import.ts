@@ -128,7 +128,7 @@ function economy(d: Counters, per: number, unit: string): string {
     `  registry requests/${unit}: ${perUnit(d.requests, per)}\n` +
     `  API writes/${unit}: ${perUnit(d.writes, per)}; Events/${unit}: ${(d.events / per).toFixed(2)}\n` +
     `  imports ${d.imports} (failed ${d.failedImports}), operator CPU ${d.cpuSeconds.toFixed(1)} s, ` +
-    `RSS ${d.rssMiB.toFixed(0)} MiB`
+    `RSS ${d.rssMiB.toFixed(0)} MiB, heap used ${d.heapMiB.toFixed(0)} MiB`
   );
 }
 
