@@ -114,11 +114,16 @@ export const FLAGS = {
   },
   "webhook-addr": {
     env: "ISO_WEBHOOK_ADDR",
-    help: "listen address of the registry push-notification receiver (POST /registry-events); empty disables it",
+    help: "listen address of the registry push-notification receivers (POST /hooks/<format>, docs/push.md); empty disables them",
   },
-  "webhook-secret": {
-    env: "ISO_WEBHOOK_SECRET",
-    help: "bearer secret registries must send to the receiver (prefer the environment variable)",
+  "webhook-secret-name": {
+    env: "ISO_WEBHOOK_SECRET_NAME",
+    help: "Secret holding the receivers' secrets, one key per receiver (dockerhub, quay, harbor, github, gitlab, distribution, gar, generic); a receiver without a key is off",
+    default: "imagestream-operator-webhook",
+  },
+  "webhook-secret-namespace": {
+    env: "ISO_WEBHOOK_SECRET_NAMESPACE",
+    help: "namespace of that Secret (default: the pod's namespace, else imagestream-operator-system)",
   },
   "leader-elect": {
     env: "ISO_LEADER_ELECT",
@@ -176,7 +181,7 @@ export interface Config {
   imageGcIntervalSeconds: number;
   maxTagHistory: number;
   metricsAddr: { host: string; port: number };
-  webhook?: { addr: { host: string; port: number }; secret: string };
+  webhook?: { addr: { host: string; port: number }; secretName: string; secretNamespace: string };
   leaderElect: boolean;
   leaderElectionNamespace: string;
   leaderElectionId: string;
@@ -273,7 +278,11 @@ function buildConfig(
     ),
     maxTagHistory: positiveInt("max-tag-history", get("max-tag-history"), true),
     metricsAddr: hostPort("metrics-addr", get("metrics-addr") ?? "0.0.0.0:8080"),
-    webhook: webhook(get("webhook-addr"), get("webhook-secret")),
+    webhook: webhook(
+      get("webhook-addr"),
+      get("webhook-secret-name") ?? "imagestream-operator-webhook",
+      get("webhook-secret-namespace") ?? env.POD_NAMESPACE ?? "imagestream-operator-system",
+    ),
     leaderElect: bool("leader-elect", get("leader-elect")),
     leaderElectionNamespace:
       get("leader-election-namespace") ?? env.POD_NAMESPACE ?? "imagestream-operator-system",
@@ -334,14 +343,15 @@ function platform(v: string): { os: string; architecture: string } {
   return { os, architecture };
 }
 
-function webhook(addr: string | undefined, secret: string | undefined): Config["webhook"] {
+// Receiver secrets live in a Secret, never in a flag or its environment
+// variable (both show in `ps` and in the pod spec).
+function webhook(
+  addr: string | undefined,
+  secretName: string,
+  secretNamespace: string,
+): Config["webhook"] {
   if (!addr) return undefined;
-  if (!secret || secret.length < 16) {
-    throw new ConfigError(
-      "--webhook-addr needs --webhook-secret (ISO_WEBHOOK_SECRET) of 16+ characters",
-    );
-  }
-  return { addr: hostPort("webhook-addr", addr), secret };
+  return { addr: hostPort("webhook-addr", addr), secretName, secretNamespace };
 }
 
 function hostPort(flag: string, v: string): { host: string; port: number } {

@@ -74,7 +74,8 @@ describe("tagsFollowing", () => {
 
   it("matches a registry written with or without its default port, in any case", () => {
     const s = stream([docker("a", "Registry.Example.com:443/demo/app:v1")]);
-    const at = (registry: string) => tagsFollowing(s, [{ registry, repository: "demo/app", tag: "v1" }]);
+    const at = (registry: string) =>
+      tagsFollowing(s, [{ registry, repository: "demo/app", tag: "v1" }]);
     expect(at("registry.example.com")).toEqual(["a"]);
     expect(at("registry.example.com:443")).toEqual(["a"]);
     expect(at("registry.example.com:5000")).toEqual([]);
@@ -84,7 +85,9 @@ describe("tagsFollowing", () => {
     const s = stream([docker("a", "nginx:1.27")]);
     for (const registry of ["index.docker.io", "registry-1.docker.io"]) {
       const [hub] = pushedTags({
-        events: [push({ target: { repository: "nginx", tag: "1.27" }, request: { host: registry } })],
+        events: [
+          push({ target: { repository: "nginx", tag: "1.27" }, request: { host: registry } }),
+        ],
       });
       expect(hub && tagsFollowing(s, [hub])).toEqual(["a"]);
     }
