@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { type ElectionTimings, validateTimings } from "./controllers/leader-timings.js";
+import { RECEIVER_FORMATS } from "./reconcile/push-formats.js";
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_RATE_LIMITS,
@@ -15,6 +16,7 @@ import {
   parseRateBudget,
   type RateBudget,
 } from "./registry/host-budget.js";
+import { isRegistryHost } from "./registry/reference.js";
 
 interface FlagSpec {
   env: string;
@@ -121,6 +123,10 @@ export const FLAGS = {
     help: "Secret holding the receivers' secrets, one key per receiver (dockerhub, quay, harbor, github, gitlab, distribution, gar, generic); a receiver without a key is off",
     default: "imagestream-operator-webhook",
   },
+  "webhook-registry-hosts": {
+    env: "ISO_WEBHOOK_REGISTRY_HOSTS",
+    help: "receiver=host[:port],...: match a receiver's pushes against this registry instead of the one its payload names (a mirror of Docker Hub, a self-hosted instance)",
+  },
   "webhook-secret-namespace": {
     env: "ISO_WEBHOOK_SECRET_NAMESPACE",
     help: "namespace of that Secret (default: the pod's namespace, else imagestream-operator-system)",
@@ -181,7 +187,13 @@ export interface Config {
   imageGcIntervalSeconds: number;
   maxTagHistory: number;
   metricsAddr: { host: string; port: number };
-  webhook?: { addr: { host: string; port: number }; secretName: string; secretNamespace: string };
+  webhook?: {
+    addr: { host: string; port: number };
+    secretName: string;
+    secretNamespace: string;
+    /** receiver -> the registry its pushes are matched against */
+    registryHosts: Record<string, string>;
+  };
   leaderElect: boolean;
   leaderElectionNamespace: string;
   leaderElectionId: string;
@@ -282,6 +294,7 @@ function buildConfig(
       get("webhook-addr"),
       get("webhook-secret-name") ?? "imagestream-operator-webhook",
       get("webhook-secret-namespace") ?? env.POD_NAMESPACE ?? "imagestream-operator-system",
+      get("webhook-registry-hosts"),
     ),
     leaderElect: bool("leader-elect", get("leader-elect")),
     leaderElectionNamespace:
@@ -349,9 +362,24 @@ function webhook(
   addr: string | undefined,
   secretName: string,
   secretNamespace: string,
+  hosts: string | undefined,
 ): Config["webhook"] {
   if (!addr) return undefined;
-  return { addr: hostPort("webhook-addr", addr), secretName, secretNamespace };
+  const registryHosts: Record<string, string> = {};
+  for (const entry of list(hosts)) {
+    const [receiver = "", host = "", extra] = entry.split("=");
+    if (
+      !(RECEIVER_FORMATS as readonly string[]).includes(receiver) ||
+      !isRegistryHost(host) ||
+      extra !== undefined
+    ) {
+      throw new ConfigError(
+        `--webhook-registry-hosts: expected receiver=host[:port] with a receiver among ${RECEIVER_FORMATS.join(", ")}, got "${entry}"`,
+      );
+    }
+    registryHosts[receiver] = host.toLowerCase();
+  }
+  return { addr: hostPort("webhook-addr", addr), secretName, secretNamespace, registryHosts };
 }
 
 function hostPort(flag: string, v: string): { host: string; port: number } {

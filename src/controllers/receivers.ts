@@ -30,6 +30,8 @@ export interface ReceiverDeps {
   /** the pushed tags; returns how many stream tags they concern */
   onPush: (pushed: PushedTag[], receiver: ReceiverFormat) => number;
   onResult?: (receiver: ReceiverFormat, result: NotificationResult) => void;
+  /** receiver -> registry its pushes are matched against instead of the payload's (a mirror) */
+  registryHosts?: Readonly<Record<string, string>>;
   now?: () => number;
 }
 
@@ -133,11 +135,13 @@ export function receiverHandler(
         }
         const parsed = parsePushBody(format, json);
         if ("unknown" in parsed) return refuse(parsed.unknown);
-        const matched = parsed.pushed.length > 0 ? deps.onPush(parsed.pushed, format) : 0;
+        const host = deps.registryHosts?.[format];
+        const pushed = host ? parsed.pushed.map((p) => ({ ...p, registry: host })) : parsed.pushed;
+        const matched = pushed.length > 0 ? deps.onPush(pushed, format) : 0;
         deps.log.info(
           {
             receiver: format,
-            pushed: parsed.pushed.map((p) => `${p.registry}/${p.repository}:${p.tag}`),
+            pushed: pushed.map((p) => `${p.registry}/${p.repository}:${p.tag}`),
             streamTags: matched,
           },
           "registry push",
