@@ -138,7 +138,8 @@ export function receiverHandler(
         const host = deps.registryHosts?.[format];
         const pushed = host ? parsed.pushed.map((p) => ({ ...p, registry: host })) : parsed.pushed;
         const matched = pushed.length > 0 ? deps.onPush(pushed, format) : 0;
-        deps.log.info(
+        // a registry also notifies blob pushes and pulls: only tags are worth a line
+        deps.log[pushed.length > 0 ? "info" : "debug"](
           {
             receiver: format,
             pushed: pushed.map((p) => `${p.registry}/${p.repository}:${p.tag}`),
