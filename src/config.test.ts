@@ -17,8 +17,26 @@ describe("parseConfig", () => {
       addr: { host: "0.0.0.0", port: 8443 },
       secretName: "imagestream-operator-webhook",
       secretNamespace: "ops",
+      receivers: [
+        "distribution",
+        "dockerhub",
+        "quay",
+        "harbor",
+        "github",
+        "gitlab",
+        "gar",
+        "generic",
+      ],
       registryHosts: { dockerhub: "mirror.example.com:5000" },
     });
+    const some = parseConfig(
+      ["--webhook-addr", "0.0.0.0:8443", "--webhook-receivers", "github,quay"],
+      {},
+    );
+    expect(some !== "help" && some.webhook?.receivers).toEqual(["github", "quay"]);
+    expect(() =>
+      parseConfig(["--webhook-addr", "0.0.0.0:8443", "--webhook-receivers", "github,ecr"], {}),
+    ).toThrow(ConfigError);
     expect(parseConfig([], {})).toHaveProperty("webhook", undefined);
     for (const bad of ["nope=r.io", "dockerhub=", "dockerhub=r.io=x"]) {
       expect(() =>

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { type ElectionTimings, validateTimings } from "./controllers/leader-timings.js";
-import { RECEIVER_FORMATS } from "./reconcile/push-formats.js";
+import { RECEIVER_FORMATS, type ReceiverFormat } from "./reconcile/push-formats.js";
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_RATE_LIMITS,
@@ -123,6 +123,11 @@ export const FLAGS = {
     help: "Secret holding the receivers' secrets, one key per receiver (dockerhub, quay, harbor, github, gitlab, distribution, gar, generic); a receiver without a key is off",
     default: "imagestream-operator-webhook",
   },
+  "webhook-receivers": {
+    env: "ISO_WEBHOOK_RECEIVERS",
+    help: "receivers served (comma-separated; each also needs its key in the Secret)",
+    default: "distribution,dockerhub,quay,harbor,github,gitlab,gar,generic",
+  },
   "webhook-registry-hosts": {
     env: "ISO_WEBHOOK_REGISTRY_HOSTS",
     help: "receiver=host[:port],...: match a receiver's pushes against this registry instead of the one its payload names (a mirror of Docker Hub, a self-hosted instance)",
@@ -191,6 +196,7 @@ export interface Config {
     addr: { host: string; port: number };
     secretName: string;
     secretNamespace: string;
+    receivers: ReceiverFormat[];
     /** receiver -> the registry its pushes are matched against */
     registryHosts: Record<string, string>;
   };
@@ -295,6 +301,7 @@ function buildConfig(
       get("webhook-secret-name") ?? "imagestream-operator-webhook",
       get("webhook-secret-namespace") ?? env.POD_NAMESPACE ?? "imagestream-operator-system",
       get("webhook-registry-hosts"),
+      get("webhook-receivers"),
     ),
     leaderElect: bool("leader-elect", get("leader-elect")),
     leaderElectionNamespace:
@@ -363,8 +370,17 @@ function webhook(
   secretName: string,
   secretNamespace: string,
   hosts: string | undefined,
+  receiverList: string | undefined,
 ): Config["webhook"] {
   if (!addr) return undefined;
+  const receivers = list(receiverList);
+  for (const r of receivers) {
+    if (!(RECEIVER_FORMATS as readonly string[]).includes(r)) {
+      throw new ConfigError(
+        `--webhook-receivers: unknown receiver "${r}"; expected some of ${RECEIVER_FORMATS.join(", ")}`,
+      );
+    }
+  }
   const registryHosts: Record<string, string> = {};
   for (const entry of list(hosts)) {
     const [receiver = "", host = "", extra] = entry.split("=");
@@ -379,7 +395,13 @@ function webhook(
     }
     registryHosts[receiver] = host.toLowerCase();
   }
-  return { addr: hostPort("webhook-addr", addr), secretName, secretNamespace, registryHosts };
+  return {
+    addr: hostPort("webhook-addr", addr),
+    secretName,
+    secretNamespace,
+    receivers: receivers as ReceiverFormat[],
+    registryHosts,
+  };
 }
 
 function hostPort(flag: string, v: string): { host: string; port: number } {

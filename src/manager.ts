@@ -203,6 +203,7 @@ export class Manager {
     if (config.webhook && this.receiverSecrets) {
       const routes = receiverRoutes({
         secrets: this.receiverSecrets,
+        receivers: config.webhook.receivers,
         registryHosts: config.webhook.registryHosts,
         log,
         onPush: (pushed) => this.pushes.notify(pushed),

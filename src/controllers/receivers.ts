@@ -30,6 +30,8 @@ export interface ReceiverDeps {
   /** the pushed tags; returns how many stream tags they concern */
   onPush: (pushed: PushedTag[], receiver: ReceiverFormat) => number;
   onResult?: (receiver: ReceiverFormat, result: NotificationResult) => void;
+  /** the receivers served (default all); the others are not in the table */
+  receivers?: readonly ReceiverFormat[];
   /** receiver -> registry its pushes are matched against instead of the payload's (a mirror) */
   registryHosts?: Readonly<Record<string, string>>;
   now?: () => number;

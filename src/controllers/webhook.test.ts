@@ -239,5 +239,9 @@ describe("push receivers over HTTP", () => {
     });
     expect(res.status).toBe(404);
     lone.close();
+    const only = { secrets: () => SECRETS, log: createLogger("silent"), onPush: () => 0 };
+    expect([...receiverRoutes({ ...only, receivers: ["github"] }).keys()]).toEqual([
+      "/hooks/github",
+    ]);
   });
 });
