@@ -75,17 +75,16 @@ const AUTHENTICATE: Record<ReceiverFormat, (r: Request) => AuthResult> = {
 
 /** The route table: path -> handler, one per receiver format plus the legacy alias. */
 export function receiverRoutes(deps: ReceiverDeps): Map<string, RequestListener> {
+  const served = deps.receivers ?? RECEIVER_FORMATS;
   const routes = new Map<string, RequestListener>();
-  for (const format of RECEIVER_FORMATS) {
-    routes.set(
-      `${HOOKS_PREFIX}/${format}`,
-      receiverHandler(format, `${HOOKS_PREFIX}/${format}`, deps),
-    );
+  for (const format of served) {
+    const path = `${HOOKS_PREFIX}/${format}`;
+    routes.set(path, receiverHandler(format, path, deps));
   }
-  routes.set(
-    LEGACY_DISTRIBUTION_PATH,
-    receiverHandler("distribution", LEGACY_DISTRIBUTION_PATH, deps),
-  );
+  if (served.includes("distribution")) {
+    const legacy = LEGACY_DISTRIBUTION_PATH;
+    routes.set(legacy, receiverHandler("distribution", legacy, deps));
+  }
   return routes;
 }
 
