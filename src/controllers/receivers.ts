@@ -73,6 +73,9 @@ const AUTHENTICATE: Record<ReceiverFormat, (r: Request) => AuthResult> = {
   },
 };
 
+/** Senders whose proof covers the body: checked once it is read. */
+const SIGNS_BODY = new Set<ReceiverFormat>(["github", "generic"]);
+
 /** The route table: path -> handler, one per receiver format plus the legacy alias. */
 export function receiverRoutes(deps: ReceiverDeps): Map<string, RequestListener> {
   const served = deps.receivers ?? RECEIVER_FORMATS;
@@ -114,15 +117,26 @@ export function receiverHandler(
       count("malformed");
       reply(res, 400, "bad request");
     };
+    const unauthenticated = (auth: AuthResult) => {
+      deps.log.debug({ receiver: format, auth }, "push notification not authenticated");
+      count("unauthenticated");
+      reply(res, auth === "missing" ? 401 : 403, "unauthorized");
+    };
+    const path = (req.url ?? "").split("?")[0] ?? "";
+    const proof = { req, rest: path.slice(mountPath.length + 1), secret, replays };
+    // a sender proving itself without the body is checked before reading it
+    if (!SIGNS_BODY.has(format)) {
+      const auth = AUTHENTICATE[format]({ ...proof, body: Buffer.alloc(0), nowMs: now() });
+      if (auth !== "ok") {
+        req.resume();
+        return unauthenticated(auth);
+      }
+    }
     readBounded(req).then(
       (body) => {
-        const path = (req.url ?? "").split("?")[0] ?? "";
-        const rest = path.slice(mountPath.length + 1);
-        const auth = AUTHENTICATE[format]({ req, body, rest, secret, nowMs: now(), replays });
-        if (auth !== "ok") {
-          deps.log.info({ receiver: format, auth }, "push notification not authenticated");
-          count("unauthenticated");
-          return reply(res, auth === "missing" ? 401 : 403, "unauthorized");
+        if (SIGNS_BODY.has(format)) {
+          const auth = AUTHENTICATE[format]({ ...proof, body, nowMs: now() });
+          if (auth !== "ok") return unauthenticated(auth);
         }
         if (format === "github" && header(req, "x-github-event") === "ping") {
           count("no_matching_tag");
