@@ -23,6 +23,7 @@ import type { V1PodTemplateSpec } from "@kubernetes/client-node";
 import type { ImageStream } from "../src/api/types.js";
 import { adminKubeConfig, testEnv } from "../test/e2e/support/env.js";
 import { type RunningOperator, startOperator } from "../test/e2e/support/operator.js";
+import { startOperatorWithReceivers } from "../test/e2e/support/receivers.js";
 import { percentile } from "./percentile.js";
 import {
   createNamespace,
@@ -164,10 +165,7 @@ async function series(ns: string, name: string, w: Watchers, request: boolean) {
 async function startWithReceiver(): Promise<RunningOperator> {
   const url = testEnv.registryEventsUrl;
   if (url === undefined) return startOperator();
-  const { hostname, port } = new URL(url);
-  return startOperator(["--webhook-addr", `${hostname}:${port}`], {
-    ISO_WEBHOOK_SECRET: testEnv.registryEventsSecret,
-  });
+  return startOperatorWithReceivers();
 }
 
 async function run(ns: string, operator: RunningOperator, w: Watchers): Promise<string[]> {

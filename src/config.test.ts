@@ -2,6 +2,50 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, helpText, parseConfig } from "./config.js";
 
 describe("parseConfig", () => {
+  it("push receivers: a Secret by name (default namespace the pod's), registry hosts per receiver", () => {
+    const c = parseConfig(
+      [
+        "--webhook-addr",
+        "0.0.0.0:8443",
+        "--webhook-registry-hosts",
+        "dockerhub=mirror.example.com:5000",
+      ],
+      { POD_NAMESPACE: "ops" },
+    );
+    if (c === "help") throw new Error("unexpected help");
+    expect(c.webhook).toEqual({
+      addr: { host: "0.0.0.0", port: 8443 },
+      secretName: "imagestream-operator-webhook",
+      secretNamespace: "ops",
+      receivers: [
+        "distribution",
+        "dockerhub",
+        "quay",
+        "harbor",
+        "github",
+        "gitlab",
+        "gar",
+        "generic",
+      ],
+      registryHosts: { dockerhub: "mirror.example.com:5000" },
+    });
+    const some = parseConfig(
+      ["--webhook-addr", "0.0.0.0:8443", "--webhook-receivers", "github,quay"],
+      {},
+    );
+    expect(some !== "help" && some.webhook?.receivers).toEqual(["github", "quay"]);
+    expect(() =>
+      parseConfig(["--webhook-addr", "0.0.0.0:8443", "--webhook-receivers", "github,ecr"], {}),
+    ).toThrow(ConfigError);
+    expect(parseConfig([], {})).toHaveProperty("webhook", undefined);
+    for (const bad of ["nope=r.io", "dockerhub=", "dockerhub=r.io=x"]) {
+      expect(() =>
+        parseConfig(["--webhook-addr", "0.0.0.0:8443", "--webhook-registry-hosts", bad], {}),
+      ).toThrow(ConfigError);
+    }
+    expect(() => parseConfig(["--webhook-secret", "s3cret"], {})).toThrow(ConfigError);
+  });
+
   it("applies defaults", () => {
     const c = parseConfig([], {});
     if (c === "help") throw new Error("unexpected help");

@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { type ElectionTimings, validateTimings } from "./controllers/leader-timings.js";
+import { RECEIVER_FORMATS, type ReceiverFormat } from "./reconcile/push-formats.js";
 import {
   DEFAULT_CONCURRENCY,
   DEFAULT_RATE_LIMITS,
@@ -15,6 +16,7 @@ import {
   parseRateBudget,
   type RateBudget,
 } from "./registry/host-budget.js";
+import { isRegistryHost } from "./registry/reference.js";
 
 interface FlagSpec {
   env: string;
@@ -114,11 +116,25 @@ export const FLAGS = {
   },
   "webhook-addr": {
     env: "ISO_WEBHOOK_ADDR",
-    help: "listen address of the registry push-notification receiver (POST /registry-events); empty disables it",
+    help: "listen address of the registry push-notification receivers (POST /hooks/<format>, docs/push.md); empty disables them",
   },
-  "webhook-secret": {
-    env: "ISO_WEBHOOK_SECRET",
-    help: "bearer secret registries must send to the receiver (prefer the environment variable)",
+  "webhook-secret-name": {
+    env: "ISO_WEBHOOK_SECRET_NAME",
+    help: "Secret holding the receivers' secrets, one key per receiver (dockerhub, quay, harbor, github, gitlab, distribution, gar, generic); a receiver without a key is off",
+    default: "imagestream-operator-webhook",
+  },
+  "webhook-receivers": {
+    env: "ISO_WEBHOOK_RECEIVERS",
+    help: "receivers served (comma-separated; each also needs its key in the Secret)",
+    default: "distribution,dockerhub,quay,harbor,github,gitlab,gar,generic",
+  },
+  "webhook-registry-hosts": {
+    env: "ISO_WEBHOOK_REGISTRY_HOSTS",
+    help: "receiver=host[:port],...: match a receiver's pushes against this registry instead of the one its payload names (a mirror of Docker Hub, a self-hosted instance)",
+  },
+  "webhook-secret-namespace": {
+    env: "ISO_WEBHOOK_SECRET_NAMESPACE",
+    help: "namespace of that Secret (default: the pod's namespace, else imagestream-operator-system)",
   },
   "leader-elect": {
     env: "ISO_LEADER_ELECT",
@@ -176,7 +192,14 @@ export interface Config {
   imageGcIntervalSeconds: number;
   maxTagHistory: number;
   metricsAddr: { host: string; port: number };
-  webhook?: { addr: { host: string; port: number }; secret: string };
+  webhook?: {
+    addr: { host: string; port: number };
+    secretName: string;
+    secretNamespace: string;
+    receivers: ReceiverFormat[];
+    /** receiver -> the registry its pushes are matched against */
+    registryHosts: Record<string, string>;
+  };
   leaderElect: boolean;
   leaderElectionNamespace: string;
   leaderElectionId: string;
@@ -273,7 +296,13 @@ function buildConfig(
     ),
     maxTagHistory: positiveInt("max-tag-history", get("max-tag-history"), true),
     metricsAddr: hostPort("metrics-addr", get("metrics-addr") ?? "0.0.0.0:8080"),
-    webhook: webhook(get("webhook-addr"), get("webhook-secret")),
+    webhook: webhook(
+      get("webhook-addr"),
+      get("webhook-secret-name") ?? "imagestream-operator-webhook",
+      get("webhook-secret-namespace") ?? env.POD_NAMESPACE ?? "imagestream-operator-system",
+      get("webhook-registry-hosts"),
+      get("webhook-receivers"),
+    ),
     leaderElect: bool("leader-elect", get("leader-elect")),
     leaderElectionNamespace:
       get("leader-election-namespace") ?? env.POD_NAMESPACE ?? "imagestream-operator-system",
@@ -334,14 +363,45 @@ function platform(v: string): { os: string; architecture: string } {
   return { os, architecture };
 }
 
-function webhook(addr: string | undefined, secret: string | undefined): Config["webhook"] {
+// Receiver secrets live in a Secret, never in a flag or its environment
+// variable (both show in `ps` and in the pod spec).
+function webhook(
+  addr: string | undefined,
+  secretName: string,
+  secretNamespace: string,
+  hosts: string | undefined,
+  receiverList: string | undefined,
+): Config["webhook"] {
   if (!addr) return undefined;
-  if (!secret || secret.length < 16) {
-    throw new ConfigError(
-      "--webhook-addr needs --webhook-secret (ISO_WEBHOOK_SECRET) of 16+ characters",
-    );
+  const receivers = list(receiverList);
+  for (const r of receivers) {
+    if (!(RECEIVER_FORMATS as readonly string[]).includes(r)) {
+      throw new ConfigError(
+        `--webhook-receivers: unknown receiver "${r}"; expected some of ${RECEIVER_FORMATS.join(", ")}`,
+      );
+    }
   }
-  return { addr: hostPort("webhook-addr", addr), secret };
+  const registryHosts: Record<string, string> = {};
+  for (const entry of list(hosts)) {
+    const [receiver = "", host = "", extra] = entry.split("=");
+    if (
+      !(RECEIVER_FORMATS as readonly string[]).includes(receiver) ||
+      !isRegistryHost(host) ||
+      extra !== undefined
+    ) {
+      throw new ConfigError(
+        `--webhook-registry-hosts: expected receiver=host[:port] with a receiver among ${RECEIVER_FORMATS.join(", ")}, got "${entry}"`,
+      );
+    }
+    registryHosts[receiver] = host.toLowerCase();
+  }
+  return {
+    addr: hostPort("webhook-addr", addr),
+    secretName,
+    secretNamespace,
+    receivers: receivers as ReceiverFormat[],
+    registryHosts,
+  };
 }
 
 function hostPort(flag: string, v: string): { host: string; port: number } {

@@ -14,19 +14,21 @@ import { NamespaceKeyrings } from "./controllers/imagestreams/keyrings.js";
 import { type Behind, ScheduledImportCap } from "./controllers/imagestreams/scheduled-cap.js";
 import { every, objectKey, ScopedInformer, waitForCacheSync } from "./controllers/informer.js";
 import { instrumentedQueue } from "./controllers/instrumented-queue.js";
+import { PushDispatcher, PushIndex } from "./controllers/push-dispatch.js";
+import { receiverRoutes } from "./controllers/receivers.js";
 import {
   imageSource,
   imageStreamSource,
   pullSecretSource,
   type ResourceSource,
+  receiverSecretSource,
 } from "./controllers/resources.js";
 import { TriggerControllers } from "./controllers/triggers/controller.js";
-import { startWebhookServer, WEBHOOK_PATH } from "./controllers/webhook.js";
+import { startWebhookServer } from "./controllers/webhook.js";
 import type { WorkQueue } from "./controllers/workqueue.js";
 import type { Logger } from "./observability/logger.js";
 import type { Metrics } from "./observability/metrics.js";
 import { registryObservers } from "./observability/registry-metrics.js";
-import { type PushedTag, tagsFollowing } from "./reconcile/push-events.js";
 import { createRegistryClient } from "./registry/client.js";
 
 const PUSH_RECHECK_DELAYS_MS = [1000, 5000];
@@ -67,7 +69,8 @@ export class Manager {
   private readonly queues: WorkQueue[] = [];
   readonly streams: ScopedInformer<ImageStream & KubernetesObject>;
   private readonly gc: ImageGarbageCollector | undefined;
-  private readonly onPush: (pushed: PushedTag[]) => void;
+  private readonly pushes: PushDispatcher;
+  private readonly receiverSecrets: (() => ReadonlyMap<string, string>) | undefined;
   private webhook: Server | undefined;
   private readonly triggers: TriggerControllers;
   /** aborted by stop(): a start still waiting for its caches gives up */
@@ -136,22 +139,27 @@ export class Manager {
         for (const key of reconciler.resetFailures(ns)) imports.add(key);
       });
     }
-    const recheckFollowers = (pushed: PushedTag[]) => {
-      for (const s of this.streams.list()) {
-        const tags = tagsFollowing(s, pushed);
-        if (tags.length === 0) continue;
-        reconciler.recheck(objectKey(s), tags);
-        imports.add(objectKey(s));
-      }
-    };
-    this.onPush = (pushed) => {
-      recheckFollowers(pushed);
-      // The registry may notify before it points the tag at the new manifest
-      // (seen: 13 of 100 pushes read the old digest 6 ms after the event):
-      // look again shortly; an unchanged answer costs one HEAD and no write.
-      for (const ms of PUSH_RECHECK_DELAYS_MS)
-        setTimeout(() => recheckFollowers(pushed), ms).unref();
-    };
+    const pushIndex = new PushIndex();
+    this.pushes = new PushDispatcher({
+      index: pushIndex,
+      recheck: (key, tags) => {
+        reconciler.recheck(key, tags);
+        imports.add(key);
+      },
+      followUpsMs: PUSH_RECHECK_DELAYS_MS,
+      getStream: (key) => {
+        const [ns, name] = key.split("/");
+        return name === undefined ? undefined : this.streams.get(ns, name);
+      },
+      observeLatencySeconds: (s) => metrics.pushToImport.observe(s),
+    });
+    this.streams.onChange((s, verb) => {
+      const key = objectKey(s);
+      if (verb === "delete") pushIndex.remove(key);
+      else pushIndex.set(key, s);
+      this.pushes.observe(key, verb === "delete" ? undefined : s);
+    });
+    this.receiverSecrets = config.webhook ? this.receiverSecret(config.webhook) : undefined;
     this.triggers = new TriggerControllers({
       ...deps,
       recorder,
@@ -192,11 +200,20 @@ export class Manager {
       }),
     );
     if (this.gc) this.stops.push(this.gc.start());
-    if (config.webhook) {
-      this.webhook = await startWebhookServer({ ...config.webhook, log, onPush: this.onPush });
+    if (config.webhook && this.receiverSecrets) {
+      const routes = receiverRoutes({
+        secrets: this.receiverSecrets,
+        receivers: config.webhook.receivers,
+        registryHosts: config.webhook.registryHosts,
+        log,
+        onPush: (pushed) => this.pushes.notify(pushed),
+        onResult: (receiver, result) =>
+          this.deps.metrics.pushNotifications.inc({ receiver, result }),
+      });
+      this.webhook = await startWebhookServer({ addr: config.webhook.addr, routes });
       log.info(
-        { path: WEBHOOK_PATH, port: config.webhook.addr.port },
-        "registry webhook listening",
+        { paths: [...routes.keys()], port: config.webhook.addr.port },
+        "registry push receivers listening",
       );
     }
     log.info({ namespaces: config.namespaces.length ? config.namespaces : "all" }, "started");
@@ -214,12 +231,32 @@ export class Manager {
     log.info({ inFlight }, "draining: no new reconciles; waiting for those in flight");
     for (const stop of this.stops) stop();
     this.webhook?.close();
+    this.pushes.stop();
     const triggers = this.triggers.stop(timeoutMs); // drains beside the other queues
     await Promise.all(this.informers.map((i) => i.stop()));
     const drained = await Promise.all([...this.queues.map((q) => q.shutdown(timeoutMs)), triggers]);
     const fields = { inFlight, ms: Date.now() - started };
     if (drained.every(Boolean)) log.info(fields, "drained: every in-flight reconcile finished");
     else log.warn({ ...fields, timeoutMs }, "drain timed out: reconciles still running");
+  }
+
+  /** The receiver Secret's keys, decoded, as the informer last saw them (empty until it exists). */
+  private receiverSecret(
+    webhook: NonNullable<Config["webhook"]>,
+  ): () => ReadonlyMap<string, string> {
+    const informer = this.informer<V1Secret & KubernetesObject>(
+      "receiver-secret",
+      receiverSecretSource(this.deps.kubeConfig, webhook.secretNamespace, webhook.secretName),
+    );
+    return () => {
+      const data = informer.get(webhook.secretNamespace, webhook.secretName)?.data ?? {};
+      const keys = new Map<string, string>();
+      for (const [k, v] of Object.entries(data)) {
+        const secret = Buffer.from(v, "base64").toString("utf8").trim();
+        if (secret) keys.set(k, secret);
+      }
+      return keys;
+    };
   }
 
   private informer<T extends KubernetesObject>(name: string, source: ResourceSource<T>) {

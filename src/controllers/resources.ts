@@ -93,6 +93,26 @@ export function pullSecretSource<T extends KubernetesObject>(
   };
 }
 
+/** The one Secret holding the push receivers' secrets (one key per receiver), watched so rotation applies at once. */
+export function receiverSecretSource<T extends KubernetesObject>(
+  kc: KubeConfig,
+  namespace: string,
+  name: string,
+): ResourceSource<T> {
+  const api = kc.makeApiClient(CoreV1Api);
+  const fieldSelector = `metadata.name=${name}`;
+  return {
+    paths: [`/api/v1/namespaces/${namespace}/secrets`],
+    fieldSelector,
+    list: async () =>
+      (await api.listNamespacedSecret({
+        namespace,
+        fieldSelector,
+      })) as unknown as KubernetesListObject<T>,
+    shape: shapeForCache,
+  };
+}
+
 export type WorkloadKind = "Deployment" | "StatefulSet" | "DaemonSet" | "CronJob";
 
 export function workloadSource<T extends KubernetesObject>(

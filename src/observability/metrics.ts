@@ -24,6 +24,8 @@ export interface Metrics {
   triggerRollouts: Counter<"kind">;
   triggerProblems: Counter<"kind">;
   apiWrites: Counter<"resource" | "verb">;
+  pushNotifications: Counter<"receiver" | "result">;
+  pushToImport: Histogram;
 }
 
 const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -148,6 +150,18 @@ export function createMetrics(withDefaults = true): Metrics {
       name: "imagestream_api_writes_total",
       help: "Writes sent to the Kubernetes API, by resource and verb",
       labelNames: ["resource", "verb"],
+      registers: r,
+    }),
+    pushNotifications: new Counter({
+      name: "imagestream_push_notifications_total",
+      help: "Registry push notifications by receiver and result (accepted, unauthenticated, malformed, no_matching_tag)",
+      labelNames: ["receiver", "result"],
+      registers: r,
+    }),
+    pushToImport: new Histogram({
+      name: "imagestream_push_to_import_seconds",
+      help: "From a push notification to the status of a tag it names showing a new image",
+      buckets: durationBuckets,
       registers: r,
     }),
   };

@@ -53,7 +53,7 @@ describe("tagsFollowing", () => {
     importPolicy: { scheduled },
   });
 
-  it("selects scheduled DockerImage tags naming the pushed tag", () => {
+  it("selects DockerImage tags naming the pushed tag, scheduled or not", () => {
     const s = stream([
       docker("a", "127.0.0.1:5000/demo/app:v1"),
       docker("b", "127.0.0.1:5000/demo/app:v2"),
@@ -63,13 +63,34 @@ describe("tagsFollowing", () => {
       { name: "f", from: { kind: "ImageStreamTag", name: "a" } },
       docker("g", "not a reference"),
     ]);
-    expect(tagsFollowing(s, pushed)).toEqual(["a"]);
+    expect(tagsFollowing(s, pushed)).toEqual(["a", "c"]);
   });
 
   it("matches Docker Hub names however they are written", () => {
     const hub = [{ registry: "docker.io", repository: "library/nginx", tag: "1.27" }];
     const s = stream([docker("a", "nginx:1.27"), docker("b", "docker.io/library/nginx:1.27")]);
     expect(tagsFollowing(s, hub)).toEqual(["a", "b"]);
+  });
+
+  it("matches a registry written with or without its default port, in any case", () => {
+    const s = stream([docker("a", "Registry.Example.com:443/demo/app:v1")]);
+    const at = (registry: string) =>
+      tagsFollowing(s, [{ registry, repository: "demo/app", tag: "v1" }]);
+    expect(at("registry.example.com")).toEqual(["a"]);
+    expect(at("registry.example.com:443")).toEqual(["a"]);
+    expect(at("registry.example.com:5000")).toEqual([]);
+  });
+
+  it("matches index.docker.io and registry-1.docker.io pushes to docker.io sources", () => {
+    const s = stream([docker("a", "nginx:1.27")]);
+    for (const registry of ["index.docker.io", "registry-1.docker.io"]) {
+      const [hub] = pushedTags({
+        events: [
+          push({ target: { repository: "nginx", tag: "1.27" }, request: { host: registry } }),
+        ],
+      });
+      expect(hub && tagsFollowing(s, [hub])).toEqual(["a"]);
+    }
   });
 
   it("selects nothing for a stream without tags", () => {

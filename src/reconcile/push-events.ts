@@ -1,8 +1,8 @@
 // Registry push notifications (CNCF distribution "notifications" envelope):
-// which stream tags a push concerns. Pure: the webhook server parses the body,
-// this decides. A push re-imports only tags that follow their source
-// (importPolicy.scheduled), the same set a scheduled import would check: the
-// notification only makes it happen now instead of up to 15 minutes later.
+// which stream tags a push concerns. Pure: the receivers parse the bodies,
+// this decides. A push re-checks every DockerImage spec tag whose source
+// names the pushed repository and tag, scheduled or not (ADR 0024): the
+// check itself still asks the registry, so the notification is only a hint.
 
 import type { ImageStream } from "../api/types.js";
 import { isRegistryHost, parseImageReference } from "../registry/reference.js";
@@ -38,7 +38,7 @@ export function pushedTags(envelope: unknown): PushedTag[] {
 // theirs (Docker Hub's aliases and library/ included), or they could never
 // match one: anything else (a bare word for a host, a "repository" holding
 // a tag or control characters) is skipped rather than passed on and logged.
-function validPush(
+export function validPush(
   repository: unknown,
   tag: unknown,
   host: string | undefined,
@@ -64,22 +64,43 @@ function hostOf(e: DistributionEvent): string | undefined {
   }
 }
 
-/** Names of the stream's scheduled DockerImage tags whose source is one of the pushed tags. */
-export function tagsFollowing(stream: ImageStream, pushed: readonly PushedTag[]): string[] {
-  const wanted = new Set(pushed.map((p) => `${p.registry}/${p.repository}:${p.tag}`));
-  const names: string[] = [];
+/**
+ * The registry as push matching compares it: lowercase, without the default
+ * HTTPS port (registry.example.com:443 is registry.example.com). Docker Hub's
+ * aliases are already folded into docker.io by parseImageReference.
+ */
+export function canonicalRegistry(registry: string): string {
+  const lower = registry.toLowerCase();
+  return lower.endsWith(":443") ? lower.slice(0, -4) : lower;
+}
+
+/** The key a pushed tag and a following spec tag share. */
+export function pushKey(p: PushedTag): string {
+  return `${canonicalRegistry(p.registry)}/${p.repository}:${p.tag}`;
+}
+
+/** The stream's DockerImage spec tags by the push key of their source (the push index's entries). */
+export function followedSources(stream: ImageStream): Map<string, string[]> {
+  const out = new Map<string, string[]>();
   for (const tag of stream.spec?.tags ?? []) {
-    if (!tag.importPolicy?.scheduled) continue;
     const source = classifySource(stream, tag);
     if (source.kind !== "docker") continue;
     try {
       const ref = parseImageReference(source.reference);
-      if (ref.tag && wanted.has(`${ref.registry.toLowerCase()}/${ref.repository}:${ref.tag}`)) {
-        names.push(tag.name);
-      }
+      if (!ref.tag) continue; // pinned by digest: a push cannot move it
+      const key = pushKey({ registry: ref.registry, repository: ref.repository, tag: ref.tag });
+      out.set(key, [...(out.get(key) ?? []), tag.name]);
     } catch {
       // an invalid reference is reported by the import itself
     }
   }
-  return names;
+  return out;
+}
+
+/** Names of the stream's DockerImage tags whose source is one of the pushed tags. */
+export function tagsFollowing(stream: ImageStream, pushed: readonly PushedTag[]): string[] {
+  const sources = followedSources(stream);
+  const names = new Set<string>();
+  for (const p of pushed) for (const name of sources.get(pushKey(p)) ?? []) names.add(name);
+  return [...names];
 }

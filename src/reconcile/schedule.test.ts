@@ -199,10 +199,10 @@ describe("nextDue", () => {
       { inMs: 0, cause: "recheck" },
     ],
     [
-      "recheck of a tag that is no longer scheduled: ignored",
+      "unscheduled DockerImage tag, push recheck requested: at once (a push is a hint for every follower)",
       observed(plain, ok),
       recheck(rec(1, 0)),
-      undefined,
+      { inMs: 0, cause: "recheck" },
     ],
     [
       "scheduled and failing: retry backoff wins",

@@ -104,7 +104,9 @@ export function nextDue(
   const record = attempts.get(tag.name);
   const retryable = isRetryable(stream, tag, statusTag);
   const scheduled = isScheduled(tag, statusTag, cfg);
-  if (record?.recheck && (retryable || scheduled)) return { atMs: 0, cause: "recheck" };
+  // a push concerns any tag that names the pushed source, scheduled or not (ADR 0024)
+  if (record?.recheck && (retryable || scheduled || classifySource(stream, tag).kind === "docker"))
+    return { atMs: 0, cause: "recheck" };
   if (retryable) {
     if (!record) return { atMs: 0, cause: "retry" };
     const delay = backoffMs(record.consecutiveFailures, record.retryAfterSeconds);

@@ -9,6 +9,18 @@ import { kubectl, kubectlOk, repoRoot } from "./support/kubectl.js";
 
 const chart = join(repoRoot, "helm/imagestream-operator");
 const NS = "iso-helm-e2e";
+const RECEIVER_VALUES = [
+  "--set",
+  "webhook.enabled=true",
+  "--set",
+  "webhook.receivers.github.enabled=true,webhook.receivers.github.secret=gh-secret",
+  "--set",
+  "webhook.receivers.dockerhub.enabled=true,webhook.receivers.dockerhub.secret=hub-secret",
+  "--set",
+  "webhook.ingress.enabled=true,webhook.ingress.host=push.example.com",
+  "--set-json",
+  'webhook.registryHosts={"dockerhub":"mirror.example.com"}',
+];
 
 function helm(args: string[]): string {
   const run = spawnSync("helm", args, { encoding: "utf8", timeout: 60_000 });
@@ -121,6 +133,29 @@ describe("Helm chart", () => {
     expect(disabled).not.toContain("MutatingWebhookConfiguration");
   });
 
+  it("renders the push receivers from values: flags, Secret, Service, Ingress", () => {
+    const objects = loadAllYaml(
+      helm(["template", "iso", chart, "--namespace", NS, ...RECEIVER_VALUES]),
+    ) as Obj[];
+    const secret = objects.find((o) => o.kind === "Secret") as Obj & { stringData?: unknown };
+    expect(secret.metadata.name).toBe("iso-imagestream-operator-webhook");
+    expect(secret.stringData).toEqual({ github: "gh-secret", dockerhub: "hub-secret" });
+    const args = JSON.stringify(objects.find((o) => o.kind === "Deployment")?.spec);
+    for (const flag of [
+      "--webhook-addr=0.0.0.0:8443",
+      "--webhook-secret-name=iso-imagestream-operator-webhook",
+      "--webhook-receivers=dockerhub,github",
+      "--webhook-registry-hosts=dockerhub=mirror.example.com",
+    ]) {
+      expect(args).toContain(flag);
+    }
+    const kinds = objects.filter((o) => o.metadata.name.endsWith("-webhook")).map((o) => o.kind);
+    expect(kinds.sort()).toEqual(["Ingress", "Secret", "Service"]);
+    const off = loadAllYaml(helm(["template", "iso", chart, "--namespace", NS])) as Obj[];
+    expect(off.filter((o) => o?.metadata.name.endsWith("-webhook"))).toEqual([]);
+    expect(JSON.stringify(off)).not.toContain("--webhook-addr");
+  });
+
   it("is accepted by the API server (server-side dry run)", () => {
     kubectl(["create", "namespace", NS]);
     const manifests = helm(["template", "iso", chart, "--namespace", NS]);
@@ -137,5 +172,10 @@ describe("Helm chart", () => {
     expect(kubectlOk(["apply", "--server-side", "--dry-run=server", "-f", "-"], config)).toContain(
       "mutatingwebhookconfiguration.admissionregistration.k8s.io/imagestream-operator serverside-applied",
     );
+    const receivers = helm(["template", "iso", chart, "--namespace", NS, ...RECEIVER_VALUES]);
+    const applied = kubectlOk(["apply", "--server-side", "--dry-run=server", "-f", "-"], receivers);
+    for (const kind of ["secret", "service", "ingress.networking.k8s.io"]) {
+      expect(applied).toContain(`${kind}/iso-imagestream-operator-webhook serverside-applied`);
+    }
   });
 });

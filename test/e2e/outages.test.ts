@@ -30,6 +30,7 @@ import {
 import { killProcess, startProcess } from "./support/cluster-control.js";
 import { testEnv } from "./support/env.js";
 import { type RunningOperator, startOperator } from "./support/operator.js";
+import { startOperatorWithReceivers } from "./support/receivers.js";
 
 const FAILURE_REASONS = new Set(["ImportFailed", "ImportRecovered"]);
 const BALLAST_SECRETS = 200;
@@ -160,13 +161,9 @@ describe.runIf(eventsUrl)("outages", () => {
   let operator: RunningOperator;
 
   beforeAll(async () => {
-    const { hostname, port } = new URL(eventsUrl ?? "");
     // Pushes are noticed through the plain registry's notifications only: no
     // scheduled check would run within the test.
-    operator = await startOperator(
-      ["--webhook-addr", `${hostname}:${port}`, "--scheduled-import-seconds", "3600"],
-      { ISO_WEBHOOK_SECRET: testEnv.registryEventsSecret },
-    );
+    operator = await startOperatorWithReceivers(["--scheduled-import-seconds", "3600"]);
   });
 
   afterAll(async () => {

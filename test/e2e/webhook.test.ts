@@ -1,34 +1,57 @@
-// Push notifications: the plain test registry posts every push to the
-// operator's receiver (REGISTRY_EVENTS_URL, with the configured bearer
-// secret); a scheduled tag then re-imports at once instead of at its next
-// scheduled check (set to an hour here, so only the notification can explain
-// a quick update).
+// Push notifications. The plain test registry posts every push to the
+// operator's distribution receiver (REGISTRY_EVENTS_URL, with the configured
+// bearer secret); the Docker Hub and GitHub receivers get their vendors'
+// sample payloads (test/fixtures/push), sent by the test with the pushed
+// repository filled in. Scheduled checks are an hour apart and most tags are
+// not scheduled at all, so only a notification can explain a quick update.
+//
+// The vendor payloads are matched against "localhost:<port>" (the
+// --webhook-registry-hosts mirror setting), a name of the plain registry its
+// own notifications never use (they say 127.0.0.1): a stream imported from
+// localhost moves on the vendor payload alone.
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hmacSha256Hex } from "../../src/controllers/push-auth.js";
 import { pushImage } from "../support/registry-push.js";
 import {
   createNamespace,
   createStream,
   deleteNamespace,
   dockerTag,
+  getStream,
   saveOperatorLog,
   targets,
   uniqueRepository,
   waitForTag,
 } from "./imports-support.js";
 import { testEnv } from "./support/env.js";
-import { type RunningOperator, startOperator } from "./support/operator.js";
+import type { RunningOperator } from "./support/operator.js";
+import { receiverBase, startOperatorWithReceivers } from "./support/receivers.js";
 
 const eventsUrl = testEnv.registryEventsUrl;
+const HUB_SECRET = "e2e-dockerhub-path-secret-0123";
+const GITHUB_SECRET = "e2e-github-hmac-secret-0123";
+/** longer than the plain registry takes to deliver its own notification (seen within 3 s) */
+const QUIET_MS = 4000;
+
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../fixtures/push/${name}`, import.meta.url), "utf8"));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.runIf(eventsUrl)("registry push notifications", () => {
   let operator: RunningOperator;
   let ns: string;
+  const mirror = testEnv.registry.replace(/^127\.0\.0\.1:/, "localhost:");
 
   beforeAll(async () => {
-    const { hostname, port } = new URL(eventsUrl ?? "");
-    operator = await startOperator(
-      ["--webhook-addr", `${hostname}:${port}`, "--scheduled-import-seconds", "3600"],
-      { ISO_WEBHOOK_SECRET: testEnv.registryEventsSecret },
+    operator = await startOperatorWithReceivers(
+      [
+        "--scheduled-import-seconds",
+        "3600",
+        "--webhook-registry-hosts",
+        `dockerhub=${mirror},github=${mirror}`,
+      ],
+      { dockerhub: HUB_SECRET, github: GITHUB_SECRET },
     );
     ns = await createNamespace("e2e-webhook");
   });
@@ -39,7 +62,22 @@ describe.runIf(eventsUrl)("registry push notifications", () => {
     expect(saveOperatorLog(operator, "webhook")).toEqual([]);
   });
 
-  it("re-imports a scheduled tag within seconds of a push, and leaves unscheduled tags alone", async () => {
+  /** A stream "name" with tag "app" (not scheduled) on `host`/repository:v1, imported; the first digest. */
+  async function followed(name: string, repository: string, host: string): Promise<string> {
+    const first = await pushImage(targets.plain, { repository, tag: "v1" });
+    await createStream(ns, name, {
+      tags: [dockerTag("app", `${host}/${repository}:v1`, { importPolicy: { insecure: true } })],
+    });
+    await waitForTag(ns, name, "app", (t) => t.items?.[0]?.image === first.digest, "first import");
+    return first.digest;
+  }
+
+  async function latest(name: string): Promise<string | undefined> {
+    const stream = await getStream(ns, name);
+    return stream.status?.tags?.find((t) => t.tag === "app")?.items?.[0]?.image;
+  }
+
+  it("re-imports a non-scheduled tag and a scheduled one within seconds of the registry's notification", async () => {
     const repository = uniqueRepository("webhook");
     const first = await pushImage(targets.plain, { repository, tag: "v1" });
     const from = `${testEnv.registry}/${repository}:v1`;
@@ -54,19 +92,87 @@ describe.runIf(eventsUrl)("registry push notifications", () => {
     }
     const pushedAt = Date.now();
     const second = await pushImage(targets.plain, { repository, tag: "v1" });
-    const stream = await waitForTag(
-      ns,
-      "app",
-      "live",
-      (t) => t.items?.[0]?.image === second.digest,
-      "re-import after the push notification",
-      20_000,
+    for (const tag of ["live", "pinned"]) {
+      const stream = await waitForTag(
+        ns,
+        "app",
+        tag,
+        (t) => t.items?.[0]?.image === second.digest,
+        `re-import of ${tag} after the push notification`,
+        20_000,
+      );
+      const items = stream.status?.tags?.find((t) => t.tag === tag)?.items;
+      expect(items?.map((i) => i.image)).toEqual([second.digest, first.digest]);
+    }
+    console.log(`push -> both tags updated in ${Date.now() - pushedAt} ms`);
+    const accepted = await operator.metric(
+      'imagestream_push_notifications_total{receiver="distribution",result="accepted"}',
     );
-    const latencyMs = Date.now() - pushedAt;
-    const live = stream.status?.tags?.find((t) => t.tag === "live");
-    expect(live?.items?.map((i) => i.image)).toEqual([second.digest, first.digest]);
-    const pinned = stream.status?.tags?.find((t) => t.tag === "pinned");
-    expect(pinned?.items?.map((i) => i.image)).toEqual([first.digest]);
-    console.log(`push -> status updated in ${latencyMs} ms`);
+    expect(accepted).toBeGreaterThanOrEqual(1);
+    expect(
+      await operator.metric("imagestream_push_to_import_seconds_count"),
+    ).toBeGreaterThanOrEqual(1);
+  });
+
+  it("re-imports the tag a Docker Hub payload names", async () => {
+    const repository = uniqueRepository("hub");
+    const first = await followed("hub", repository, mirror);
+    const second = await pushImage(targets.plain, { repository, tag: "v1" });
+    await sleep(QUIET_MS);
+    expect(await latest("hub")).toBe(first); // the registry's own notification names 127.0.0.1
+    const payload = fixture("dockerhub.json");
+    payload.repository.repo_name = repository;
+    payload.push_data.tag = "v1";
+    const res = await fetch(`${receiverBase()}/hooks/dockerhub/${HUB_SECRET}`, {
+      method: "POST",
+      body: JSON.stringify(payload),
+      headers: { "content-type": "application/json" },
+    });
+    expect(res.status).toBe(202);
+    await waitForTag(
+      ns,
+      "hub",
+      "app",
+      (t) => t.items?.[0]?.image === second.digest,
+      "re-import",
+      10_000,
+    );
+  });
+
+  it("changes nothing on a GitHub payload with a wrong signature, re-imports on the right one", async () => {
+    const repository = uniqueRepository("ghcr");
+    const first = await followed("ghcr", repository, mirror);
+    const second = await pushImage(targets.plain, { repository, tag: "v1" });
+    const payload = fixture("github-registry-package.json");
+    payload.registry_package.package_version.package_url = `ghcr.io/${repository}:`;
+    payload.registry_package.package_version.container_metadata.tag.name = "v1";
+    const body = JSON.stringify(payload);
+    const send = (key: string) =>
+      fetch(`${receiverBase()}/hooks/github`, {
+        method: "POST",
+        body,
+        headers: {
+          "content-type": "application/json",
+          "x-github-event": "registry_package",
+          "x-hub-signature-256": `sha256=${hmacSha256Hex(key, body)}`,
+        },
+      });
+    expect((await send("not-the-secret")).status).toBe(403);
+    await sleep(QUIET_MS);
+    expect(await latest("ghcr")).toBe(first);
+    expect(
+      await operator.metric(
+        'imagestream_push_notifications_total{receiver="github",result="unauthenticated"}',
+      ),
+    ).toBe(1);
+    expect((await send(GITHUB_SECRET)).status).toBe(202);
+    await waitForTag(
+      ns,
+      "ghcr",
+      "app",
+      (t) => t.items?.[0]?.image === second.digest,
+      "re-import",
+      10_000,
+    );
   });
 });
