@@ -120,6 +120,26 @@ export const FLAGS = {
     env: "ISO_WEBHOOK_SECRET",
     help: "bearer secret registries must send to the receiver (prefer the environment variable)",
   },
+  "serving-addr": {
+    env: "ISO_SERVING_ADDR",
+    help: "listen address of the HTTPS server every replica runs (image views API; the API server calls it); empty disables it",
+    default: ":8443",
+  },
+  "serving-cert-secret": {
+    env: "ISO_SERVING_CERT_SECRET",
+    help: "Secret (tls.crt, tls.key) in the operator's namespace holding the serving certificate",
+    default: "imagestream-operator-serving-cert",
+  },
+  "serving-cert-managed": {
+    env: "ISO_SERVING_CERT_MANAGED",
+    help: "true: the operator creates and renews a CA and serving certificate in that Secret and writes the CA bundle into the APIService; false: the Secret is provided (cert-manager)",
+    default: "true",
+  },
+  "serving-service": {
+    env: "ISO_SERVING_SERVICE",
+    help: "name of the Service in front of the HTTPS server (the certificate's DNS names)",
+    default: "imagestream-operator",
+  },
   "leader-elect": {
     env: "ISO_LEADER_ELECT",
     help: "enable leader election (true/false)",
@@ -177,6 +197,13 @@ export interface Config {
   maxTagHistory: number;
   metricsAddr: { host: string; port: number };
   webhook?: { addr: { host: string; port: number }; secret: string };
+  /** undefined: no HTTPS server (--serving-addr "") */
+  serving?: {
+    addr: { host: string; port: number };
+    secretName: string;
+    managed: boolean;
+    serviceName: string;
+  };
   leaderElect: boolean;
   leaderElectionNamespace: string;
   leaderElectionId: string;
@@ -274,6 +301,7 @@ function buildConfig(
     maxTagHistory: positiveInt("max-tag-history", get("max-tag-history"), true),
     metricsAddr: hostPort("metrics-addr", get("metrics-addr") ?? "0.0.0.0:8080"),
     webhook: webhook(get("webhook-addr"), get("webhook-secret")),
+    serving: serving(get),
     leaderElect: bool("leader-elect", get("leader-elect")),
     leaderElectionNamespace:
       get("leader-election-namespace") ?? env.POD_NAMESPACE ?? "imagestream-operator-system",
@@ -342,6 +370,17 @@ function webhook(addr: string | undefined, secret: string | undefined): Config["
     );
   }
   return { addr: hostPort("webhook-addr", addr), secret };
+}
+
+function serving(get: (n: keyof typeof FLAGS) => string | undefined): Config["serving"] {
+  const addr = get("serving-addr");
+  if (!addr) return undefined;
+  return {
+    addr: hostPort("serving-addr", addr),
+    secretName: get("serving-cert-secret") ?? "imagestream-operator-serving-cert",
+    managed: bool("serving-cert-managed", get("serving-cert-managed")),
+    serviceName: get("serving-service") ?? "imagestream-operator",
+  };
 }
 
 function hostPort(flag: string, v: string): { host: string; port: number } {
