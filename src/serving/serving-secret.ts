@@ -95,7 +95,14 @@ export class CertificateKeeper {
         if (material.caBundle) await this.publishCaBundle(material.caBundle);
       }
       if (material.serving) await this.o.onKeyPair(material.serving);
-      else this.o.log.warn({ secret: this.secretRef() }, "no serving certificate yet");
+      // a standby waits for the leader to write it: expected for seconds
+      else if (this.o.isLeader() || !this.o.managed)
+        this.o.log.warn({ secret: this.secretRef() }, "no serving certificate yet");
+      else
+        this.o.log.debug(
+          { secret: this.secretRef() },
+          "waiting for the leader's serving certificate",
+        );
     } catch (err) {
       this.o.log.warn(
         { secret: this.secretRef(), err: errorSummary(err) },
