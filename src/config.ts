@@ -135,6 +135,11 @@ export const FLAGS = {
     help: "true: the operator creates and renews a CA and serving certificate in that Secret and writes the CA bundle into the APIService; false: the Secret is provided (cert-manager)",
     default: "true",
   },
+  "serving-cert-sync-seconds": {
+    env: "ISO_SERVING_CERT_SYNC_SECONDS",
+    help: "how often every replica re-reads the serving Secret (renewals, cert-manager rotations) and the leader renews what is due",
+    default: "60",
+  },
   "serving-service": {
     env: "ISO_SERVING_SERVICE",
     help: "name of the Service in front of the HTTPS server (the certificate's DNS names)",
@@ -203,6 +208,7 @@ export interface Config {
     secretName: string;
     managed: boolean;
     serviceName: string;
+    syncMs: number;
   };
   leaderElect: boolean;
   leaderElectionNamespace: string;
@@ -380,6 +386,7 @@ function serving(get: (n: keyof typeof FLAGS) => string | undefined): Config["se
     secretName: get("serving-cert-secret") ?? "imagestream-operator-serving-cert",
     managed: bool("serving-cert-managed", get("serving-cert-managed")),
     serviceName: get("serving-service") ?? "imagestream-operator",
+    syncMs: positiveInt("serving-cert-sync-seconds", get("serving-cert-sync-seconds")) * 1000,
   };
 }
 

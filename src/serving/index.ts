@@ -21,7 +21,6 @@ import { type StreamLister, viewsRoute } from "./views-api.js";
 export const APISERVICE_NAME = `${VIEWS_VERSION}.${VIEWS_GROUP}`;
 export const WEBHOOK_CONFIGURATION_NAME = "imagestream-operator";
 
-const CERT_SYNC_MS = 60_000;
 const CERT_RETRY_MS = 5_000;
 const AUTH_CONFIG_SYNC_MS = 60_000;
 
@@ -32,6 +31,8 @@ export interface ServingConfig {
   /** the Service in front of the replicas: its DNS names go in the certificate */
   serviceName: string;
   namespace: string;
+  /** how often the Secret is read again (and renewed by the leader) */
+  syncMs: number;
 }
 
 export interface ServingDeps {
@@ -107,14 +108,14 @@ export class Serving {
     await this.syncAuthConfig();
     this.stops.push(every(AUTH_CONFIG_SYNC_MS, () => void this.syncAuthConfig()));
     await this.keeper.sync();
-    // until a certificate is served, look again soon; then once a minute
+    // until a certificate is served, look again soon; then every syncMs
     const retry = every(CERT_RETRY_MS, () => {
       if (this.server.listening) return;
       void this.keeper.sync();
     });
     this.stops.push(
       retry,
-      every(CERT_SYNC_MS, () => void this.keeper.sync()),
+      every(this.deps.config.syncMs, () => void this.keeper.sync()),
     );
   }
 

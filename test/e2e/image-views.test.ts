@@ -25,14 +25,19 @@ import {
   uniqueRepository,
   waitForImage,
 } from "./imports-support.js";
+import {
+  apiServiceAvailable,
+  apiServiceCaBundle,
+  OPERATOR_NS,
+  registerApiService,
+  unregisterApiService,
+  VIEWS_GROUP,
+} from "./support/aggregation.js";
 import { testEnv } from "./support/env.js";
 import { kubectl, kubectlOk } from "./support/kubectl.js";
 import { freePort, type RunningOperator, startOperator } from "./support/operator.js";
 
-const GROUP = "image.imagestream-operator.io";
-const APISERVICE = `v1.${GROUP}`;
-const OPERATOR_NS = "imagestream-operator-system";
-const SERVICE = "imagestream-operator";
+const GROUP = VIEWS_GROUP;
 const SEED_COMMAND = `kubectl get istag busybox:latest -o jsonpath="{range .image.dockerImageManifests[*]}{.os}/{.architecture}{'\\n'}{end}"`;
 const PLATFORMS = [
   { os: "linux", architecture: "amd64" },
@@ -50,36 +55,6 @@ let viewerKubeconfig: string;
 /** kubectl as the namespace-scoped viewer (its context's namespace is `mine`). */
 function asViewer(args: string[]) {
   return kubectl(["--kubeconfig", viewerKubeconfig, ...args]);
-}
-
-function registerApiService(port: number): void {
-  kubectlOk(
-    ["apply", "--server-side", "--force-conflicts", "-f", "-"],
-    JSON.stringify({
-      apiVersion: "v1",
-      kind: "List",
-      items: [
-        {
-          apiVersion: "v1",
-          kind: "Service",
-          metadata: { name: SERVICE, namespace: OPERATOR_NS },
-          spec: { type: "ExternalName", externalName: "localhost" },
-        },
-        {
-          apiVersion: "apiregistration.k8s.io/v1",
-          kind: "APIService",
-          metadata: { name: APISERVICE },
-          spec: {
-            group: GROUP,
-            version: "v1",
-            groupPriorityMinimum: 1000,
-            versionPriority: 15,
-            service: { name: SERVICE, namespace: OPERATOR_NS, port },
-          },
-        },
-      ],
-    }),
-  );
 }
 
 async function viewerKubeconfigFor(namespace: string): Promise<string> {
@@ -153,13 +128,7 @@ beforeAll(async () => {
   viewerKubeconfig = await viewerKubeconfigFor(mine);
   await eventually(
     "the APIService to be Available with the operator's CA bundle",
-    async () => {
-      const cond = kubectl([
-        ...["get", "apiservice", APISERVICE],
-        ...["-o", 'jsonpath={.status.conditions[?(@.type=="Available")].status}'],
-      ]).stdout;
-      return cond === "True" ? true : undefined;
-    },
+    async () => apiServiceAvailable(),
     60_000,
   );
   // aggregation of view is asynchronous
@@ -175,7 +144,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // an APIService nobody answers blocks namespace deletion for the files after this one
-  kubectl(["delete", "apiservice", APISERVICE, "--ignore-not-found"]);
+  unregisterApiService();
   await operator?.stop();
   if (operator) expect(saveOperatorLog(operator, "image-views")).toEqual([]);
   for (const ns of [mine, theirs]) if (ns) await deleteNamespace(ns);
@@ -324,7 +293,7 @@ describe("the HTTPS server itself", () => {
   });
 
   it("serves the certificate whose CA the operator wrote into the APIService", () => {
-    const bundle = kubectlOk(["get", "apiservice", APISERVICE, "-o", "jsonpath={.spec.caBundle}"]);
+    const bundle = apiServiceCaBundle();
     const secret = kubectlOk([
       ...["get", "secret", "imagestream-operator-serving-cert", "-n", OPERATOR_NS],
       ...["-o", "jsonpath={.data.ca-bundle\\.crt}"],
