@@ -10,6 +10,7 @@ const DATA = {
   "requestheader-username-headers": '["X-Remote-User"]',
   "requestheader-group-headers": '["X-Remote-Group"]',
   "requestheader-extra-headers-prefix": '["X-Remote-Extra-"]',
+  "requestheader-uid-headers": '["X-Remote-Uid"]',
 };
 const config = requestHeaderConfig(DATA);
 
@@ -21,6 +22,7 @@ describe("requestHeaderConfig", () => {
       usernameHeaders: ["x-remote-user"],
       groupHeaders: ["x-remote-group"],
       extraPrefixes: ["x-remote-extra-"],
+      uidHeaders: ["x-remote-uid"],
     });
   });
 
@@ -39,11 +41,13 @@ describe("userFromHeaders", () => {
         "x-remote-group": ["system:serviceaccounts", "system:authenticated"],
         "x-remote-extra-authentication.kubernetes.io%2fpod-name": "web-1",
         "x-remote-extra-scopes": "a, b",
+        "x-remote-uid": "7d5f",
       },
       cfg,
     );
     expect(user).toEqual({
       username: "system:serviceaccount:team:viewer",
+      uid: "7d5f",
       groups: ["system:serviceaccounts", "system:authenticated"],
       extra: { "authentication.kubernetes.io/pod-name": ["web-1"], scopes: ["a", "b"] },
     });

@@ -21,6 +21,8 @@ export interface RequestHeaderConfig {
   usernameHeaders: string[];
   groupHeaders: string[];
   extraPrefixes: string[];
+  /** requestheader-uid-headers (Kubernetes 1.32+); empty before */
+  uidHeaders: string[];
 }
 
 /** Reads the ConfigMap's data; undefined when front-proxy authentication is not configured. */
@@ -41,6 +43,7 @@ export function requestHeaderConfig(
     usernameHeaders: list("requestheader-username-headers").map(lower),
     groupHeaders: list("requestheader-group-headers").map(lower),
     extraPrefixes: list("requestheader-extra-headers-prefix").map(lower),
+    uidHeaders: list("requestheader-uid-headers").map(lower),
   };
 }
 
@@ -67,8 +70,8 @@ export function userFromHeaders(
     const key = decodeURIComponent(name.slice(prefix.length));
     extra[key] = [...(extra[key] ?? []), ...values(name)];
   }
-  const uid = headers["x-remote-uid"];
-  return { username, groups, extra, ...(typeof uid === "string" && uid ? { uid } : {}) };
+  const uid = config.uidHeaders.map((h) => values(h)[0]).find((u) => u);
+  return { username, groups, extra, ...(uid ? { uid } : {}) };
 }
 
 /** Why a client certificate may not speak for users, or undefined if it may. */

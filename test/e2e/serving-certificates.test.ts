@@ -108,6 +108,52 @@ describe("self-managed certificates", () => {
     expect(viewsAnswer()).toBe(true);
   });
 
+  it("writes the CA bundle into every webhook of the MutatingWebhookConfiguration", async () => {
+    // never called: the object selector matches nothing, failures are ignored
+    const webhook = (name: string) => ({
+      name,
+      clientConfig: { url: "https://127.0.0.1:1/never" },
+      rules: [
+        { operations: ["CREATE"], apiGroups: [""], apiVersions: ["v1"], resources: ["configmaps"] },
+      ],
+      objectSelector: { matchLabels: { "imagestream-operator.io/e2e-never": "true" } },
+      failurePolicy: "Ignore",
+      sideEffects: "None",
+      admissionReviewVersions: ["v1"],
+    });
+    const config = {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "MutatingWebhookConfiguration",
+      metadata: { name: "imagestream-operator" },
+      webhooks: [
+        webhook("a.e2e.imagestream-operator.io"),
+        webhook("b.e2e.imagestream-operator.io"),
+      ],
+    };
+    kubectlOk(["create", "-f", "-"], JSON.stringify(config));
+    try {
+      const bundle = apiServiceCaBundle();
+      await eventually(
+        "the CA bundle in both webhooks",
+        async () => {
+          const got = kubectlOk([
+            ...["get", "mutatingwebhookconfiguration", "imagestream-operator"],
+            ...["-o", "jsonpath={.webhooks[*].clientConfig.caBundle}"],
+          ]);
+          return got === `${bundle} ${bundle}`;
+        },
+        30_000,
+      );
+    } finally {
+      kubectl([
+        "delete",
+        "mutatingwebhookconfiguration",
+        "imagestream-operator",
+        "--ignore-not-found",
+      ]);
+    }
+  });
+
   it("a lost Secret: a new CA, written into the APIService, served without a restart", async () => {
     const bundle = apiServiceCaBundle();
     kubectlOk(["delete", "secret", MANAGED_SECRET, "-n", OPERATOR_NS]);
