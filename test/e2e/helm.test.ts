@@ -92,6 +92,28 @@ describe("Helm chart", () => {
     expect(out).toContain("mountPath: /etc/imagestream-operator/ca");
   });
 
+  it("serves the image views by default; a value turns them off; cert-manager is an option", () => {
+    const defaults = helm(["template", "iso", chart, "--namespace", NS]);
+    expect(defaults).toContain("kind: APIService");
+    expect(defaults).toContain("kind: PodDisruptionBudget");
+    expect(defaults).toContain("--serving-cert-managed=true");
+    const off = helm(["template", "iso", chart, "--set", "imageViews.enabled=false"]);
+    expect(off).not.toContain("kind: APIService");
+    const certManager = helm([
+      ...["template", "iso", chart, "--namespace", NS],
+      ...["--set", "serving.certificate.source=cert-manager"],
+      ...[
+        "--set-json",
+        'serving.certificate.certManager.issuerRef={"name":"ca","kind":"ClusterIssuer"}',
+      ],
+    ]);
+    expect(certManager).toContain("kind: Certificate");
+    expect(certManager).toContain(
+      `cert-manager.io/inject-ca-from: ${NS}/iso-imagestream-operator-serving`,
+    );
+    expect(certManager).toContain("--serving-cert-managed=false");
+  });
+
   it("is accepted by the API server (server-side dry run)", () => {
     kubectl(["create", "namespace", NS]);
     const manifests = helm(["template", "iso", chart, "--namespace", NS]);
