@@ -204,6 +204,14 @@ describe("reads as a viewer of one namespace", () => {
     expect(tag.image.dockerImageReference).toContain("@sha256:");
   });
 
+  it("kubectl describe istag (the seed's oc describe) prints the image metadata", () => {
+    const run = asViewer(["describe", "istag", "app:v1"]);
+    expect(run.stderr).toBe("");
+    const out = run.stdout;
+    for (const field of ["Name:", "app:v1", "Docker Image Metadata:", "Architecture:", "amd64"])
+      expect(out).toContain(field);
+  });
+
   it("isimage by a unique digest prefix", () => {
     const prefix = index.digest.slice(0, "sha256:".length + 12);
     const image = JSON.parse(
