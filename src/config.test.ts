@@ -85,6 +85,29 @@ describe("parseConfig", () => {
     );
   });
 
+  it("serves HTTPS on :8443 with a self-managed certificate unless told otherwise", () => {
+    const defaults = parseConfig([], {});
+    const provided = parseConfig(["--serving-cert-managed=false"], {
+      ISO_SERVING_ADDR: "127.0.0.1:9443",
+      ISO_SERVING_CERT_SECRET: "from-cert-manager",
+    });
+    const off = parseConfig(["--serving-addr", ""], {});
+    if (defaults === "help" || provided === "help" || off === "help") throw new Error("help");
+    expect(defaults.serving).toEqual({
+      addr: { host: "0.0.0.0", port: 8443 },
+      secretName: "imagestream-operator-serving-cert",
+      managed: true,
+      serviceName: "imagestream-operator",
+      syncMs: 60_000,
+    });
+    expect(provided.serving).toMatchObject({
+      addr: { host: "127.0.0.1", port: 9443 },
+      secretName: "from-cert-manager",
+      managed: false,
+    });
+    expect(off.serving).toBeUndefined();
+  });
+
   it("reads --max-tag-history (ISO_MAX_TAG_HISTORY); 0 keeps every item", () => {
     const fromEnv = parseConfig([], { ISO_MAX_TAG_HISTORY: "0" });
     const fromFlag = parseConfig(["--max-tag-history", "25"], { ISO_MAX_TAG_HISTORY: "0" });

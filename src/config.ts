@@ -136,6 +136,31 @@ export const FLAGS = {
     env: "ISO_WEBHOOK_SECRET_NAMESPACE",
     help: "namespace of that Secret (default: the pod's namespace, else imagestream-operator-system)",
   },
+  "serving-addr": {
+    env: "ISO_SERVING_ADDR",
+    help: "listen address of the HTTPS server every replica runs (image views API; the API server calls it); empty disables it",
+    default: ":8443",
+  },
+  "serving-cert-secret": {
+    env: "ISO_SERVING_CERT_SECRET",
+    help: "Secret (tls.crt, tls.key) in the operator's namespace holding the serving certificate",
+    default: "imagestream-operator-serving-cert",
+  },
+  "serving-cert-managed": {
+    env: "ISO_SERVING_CERT_MANAGED",
+    help: "true: the operator creates and renews a CA and serving certificate in that Secret and writes the CA bundle into the APIService; false: the Secret is provided (cert-manager)",
+    default: "true",
+  },
+  "serving-cert-sync-seconds": {
+    env: "ISO_SERVING_CERT_SYNC_SECONDS",
+    help: "how often every replica re-reads the serving Secret (renewals, cert-manager rotations) and the leader renews what is due",
+    default: "60",
+  },
+  "serving-service": {
+    env: "ISO_SERVING_SERVICE",
+    help: "name of the Service in front of the HTTPS server (the certificate's DNS names)",
+    default: "imagestream-operator",
+  },
   "leader-elect": {
     env: "ISO_LEADER_ELECT",
     help: "enable leader election (true/false)",
@@ -199,6 +224,14 @@ export interface Config {
     receivers: ReceiverFormat[];
     /** receiver -> the registry its pushes are matched against */
     registryHosts: Record<string, string>;
+  };
+  /** undefined: no HTTPS server (--serving-addr "") */
+  serving?: {
+    addr: { host: string; port: number };
+    secretName: string;
+    managed: boolean;
+    serviceName: string;
+    syncMs: number;
   };
   leaderElect: boolean;
   leaderElectionNamespace: string;
@@ -303,6 +336,7 @@ function buildConfig(
       get("webhook-registry-hosts"),
       get("webhook-receivers"),
     ),
+    serving: serving(get),
     leaderElect: bool("leader-elect", get("leader-elect")),
     leaderElectionNamespace:
       get("leader-election-namespace") ?? env.POD_NAMESPACE ?? "imagestream-operator-system",
@@ -401,6 +435,18 @@ function webhook(
     secretNamespace,
     receivers: receivers as ReceiverFormat[],
     registryHosts,
+  };
+}
+
+function serving(get: (n: keyof typeof FLAGS) => string | undefined): Config["serving"] {
+  const addr = get("serving-addr");
+  if (!addr) return undefined;
+  return {
+    addr: hostPort("serving-addr", addr),
+    secretName: get("serving-cert-secret") ?? "imagestream-operator-serving-cert",
+    managed: bool("serving-cert-managed", get("serving-cert-managed")),
+    serviceName: get("serving-service") ?? "imagestream-operator",
+    syncMs: positiveInt("serving-cert-sync-seconds", get("serving-cert-sync-seconds")) * 1000,
   };
 }
 

@@ -4,14 +4,20 @@
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import { hostname } from "node:os";
+import type { KubernetesObject } from "@kubernetes/client-node";
+import { IMAGE_LOOKUP_PATH, imageLookupEndpoint } from "./admission/endpoint.js";
+import type { ImageStream } from "./api/types.js";
 import { ConfigError, helpText, parseConfig } from "./config.js";
+import { ScopedInformer } from "./controllers/informer.js";
 import { loadKubeConfig } from "./controllers/kube.js";
 import { LeaderElector } from "./controllers/leader.js";
 import { kubeLeaseApi } from "./controllers/lease-api.js";
+import { imageStreamSource } from "./controllers/resources.js";
 import { Manager } from "./manager.js";
 import { createLogger, errorSummary } from "./observability/logger.js";
 import { createMetrics } from "./observability/metrics.js";
 import { startObservabilityServer } from "./observability/server.js";
+import { Serving } from "./serving/index.js";
 
 const SHUTDOWN_DRAIN_MS = 25_000;
 
@@ -36,14 +42,68 @@ async function main(): Promise<void> {
   const kubeConfig = loadKubeConfig(config.kubeconfig);
   const metrics = createMetrics();
   const identity = `${hostname()}_${randomUUID().slice(0, 8)}`;
-  const manager = new Manager({ config, kubeConfig, log, metrics, identity });
   let shuttingDown = false;
   let leading = !config.leaderElect;
+  // Every replica serves the image views from its own stream cache; the
+  // leader's controllers read the same cache rather than a second one.
+  const streams = config.serving
+    ? new ScopedInformer<ImageStream & KubernetesObject>({
+        name: "imagestreams",
+        kubeConfig,
+        log,
+        ...imageStreamSource(kubeConfig, config.namespaces),
+      })
+    : undefined;
+  const manager = new Manager({
+    config,
+    kubeConfig,
+    log,
+    metrics,
+    identity,
+    ...(streams ? { streams } : {}),
+  });
+  const serving =
+    config.serving && streams
+      ? new Serving({
+          config: { ...config.serving, namespace: config.leaderElectionNamespace },
+          kubeConfig,
+          log,
+          isLeader: () => leading,
+          streams: {
+            get: (ns, name) => streams.get(ns, name),
+            list: (ns) => streams.list(ns),
+            get synced() {
+              return streams.synced;
+            },
+          },
+          // the API server calls the admission webhook directly, not through its front proxy
+          routes: [
+            {
+              prefix: IMAGE_LOOKUP_PATH,
+              frontProxy: false,
+              handler: imageLookupEndpoint(streams, {
+                ...(config.registryHostname
+                  ? { localRegistryHostname: config.registryHostname }
+                  : {}),
+              }),
+            },
+          ],
+        })
+      : undefined;
   const server: Server = await startObservabilityServer(config.metricsAddr, metrics.registry, {
     // A leader is ready once its caches synced. A standby is ready too (it waits),
     // unless the push receiver is on: then only the leader may receive traffic.
-    ready: () => !shuttingDown && (leading ? manager.synced : !config.webhook),
+    // With the HTTPS server on, a replica is ready once it serves (views).
+    ready: () =>
+      !shuttingDown && (serving?.ready ?? true) && (leading ? manager.synced : !config.webhook),
   });
+  if (streams && serving) {
+    void streams.start();
+    serving.start().catch((err) => {
+      log.fatal({ err: errorSummary(err) }, "could not start HTTPS serving");
+      process.exit(1);
+    });
+  }
   const startManager = () => {
     leading = true;
     metrics.leaderStatus.set({ name: config.leaderElectionId }, 1);
@@ -77,6 +137,7 @@ async function main(): Promise<void> {
     log.info({ signal }, "shutting down");
     await manager.stop(SHUTDOWN_DRAIN_MS);
     await elector?.stop();
+    await serving?.stop();
     server.close();
     process.exit(0);
   };

@@ -39,6 +39,11 @@ export interface ManagerDeps {
   log: Logger;
   metrics: Metrics;
   identity: string;
+  /**
+   * The ImageStream informer, when the process runs it for every replica
+   * (the image views): the manager reads it but does not start or stop it.
+   */
+  streams?: ScopedInformer<ImageStream & KubernetesObject>;
 }
 
 /** The cap on scheduled imports; counts due and deferred checks even when there is no cap. */
@@ -79,7 +84,8 @@ export class Manager {
   constructor(private readonly deps: ManagerDeps) {
     const { config, kubeConfig: kc, log, metrics } = deps;
     const recorder: Recorder = new KubeEventRecorder(kc, deps.identity, log);
-    this.streams = this.informer("imagestreams", imageStreamSource(kc, config.namespaces));
+    this.streams =
+      deps.streams ?? this.informer("imagestreams", imageStreamSource(kc, config.namespaces));
     const images = this.informer<Image & KubernetesObject>("images", imageSource(kc));
     const secrets = ["kubernetes.io/dockerconfigjson", "kubernetes.io/dockercfg"].map((type) =>
       this.informer<V1Secret & KubernetesObject>(
@@ -181,7 +187,7 @@ export class Manager {
   }
 
   get synced(): boolean {
-    return this.informers.every((i) => i.synced) && this.triggers.synced;
+    return this.informers.every((i) => i.synced) && this.streams.synced && this.triggers.synced;
   }
 
   async start(): Promise<void> {
@@ -189,7 +195,10 @@ export class Manager {
     const imports = Promise.all(this.informers.map((i) => i.start())).then(() =>
       // streams, Images and pull Secrets: an import made from an empty cache
       // fails Unauthorized (no Secret yet) and "recovers" on the next pass
-      waitForCacheSync("imagestream", this.informers, { log, signal: this.stopping.signal }),
+      waitForCacheSync("imagestream", [...this.informers, this.streams], {
+        log,
+        signal: this.stopping.signal,
+      }),
     );
     const [synced] = await Promise.all([imports, this.triggers.start()]);
     if (!synced) return; // stopped while waiting

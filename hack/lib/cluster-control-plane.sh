@@ -64,12 +64,23 @@ start_apiserver() {
   stop_process kube-apiserver
   # Endpoint reconciler off: it refuses a loopback advertise address, and no
   # pod here ever dials the kubernetes Service.
+  # The requestheader and proxy-client flags make the aggregator work: it
+  # calls aggregated servers (the operator's image views) with the
+  # front-proxy-client certificate and the user in X-Remote-* headers, and
+  # publishes how to verify them in kube-system/extension-apiserver-authentication.
   start_bg kube-apiserver "$APISERVER_PORT" "$KUBE_BIN/kube-apiserver" \
     --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
     --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$APISERVER_PORT" \
     --endpoint-reconciler-type=none \
     --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" \
     --client-ca-file="$PKI/cluster-ca.crt" \
+    --requestheader-client-ca-file="$PKI/front-proxy-ca.crt" \
+    --requestheader-allowed-names=front-proxy-client \
+    --requestheader-username-headers=X-Remote-User \
+    --requestheader-group-headers=X-Remote-Group \
+    --requestheader-extra-headers-prefix=X-Remote-Extra- \
+    --proxy-client-cert-file="$PKI/front-proxy-client.crt" \
+    --proxy-client-key-file="$PKI/front-proxy-client.key" \
     --authorization-mode=Node,RBAC \
     --service-account-issuer=https://kubernetes.default.svc.cluster.local \
     --service-account-key-file="$PKI/sa.pub" \

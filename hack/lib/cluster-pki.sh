@@ -2,7 +2,9 @@
 # Key material for the test environment, made with openssl once per state dir:
 # a cluster CA (apiserver serving cert, admin and controller-manager client
 # certs), the service-account signing key, a registry CA (one serving cert
-# shared by the TLS registries) and the registry token signing certificate.
+# shared by the TLS registries), the registry token signing certificate, and
+# the front-proxy CA with the aggregator's proxy client certificate (the
+# operator's aggregated API trusts the user headers only from that client).
 # Sourced after cluster-common.sh.
 
 PKI=$STATE/pki
@@ -49,6 +51,8 @@ make_cluster_pki() {
     "IP:127.0.0.1,DNS:localhost,IP:10.0.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
   new_cert cluster-ca admin "/O=system:masters/CN=imagestream-test-admin" clientAuth
   new_cert cluster-ca controller-manager "/CN=system:kube-controller-manager" clientAuth
+  new_ca front-proxy-ca imagestream-test-front-proxy-ca
+  new_cert front-proxy-ca front-proxy-client "/CN=front-proxy-client" clientAuth
   if [[ ! -s "$PKI/sa.key" ]]; then
     {
       openssl genrsa -out "$PKI/sa.key" 2048 2>>"$PKI/openssl.log" &&

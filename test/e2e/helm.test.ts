@@ -142,7 +142,7 @@ describe("Helm chart", () => {
     expect(secret.stringData).toEqual({ github: "gh-secret", dockerhub: "hub-secret" });
     const args = JSON.stringify(objects.find((o) => o.kind === "Deployment")?.spec);
     for (const flag of [
-      "--webhook-addr=0.0.0.0:8443",
+      "--webhook-addr=0.0.0.0:9443",
       "--webhook-secret-name=iso-imagestream-operator-webhook",
       "--webhook-receivers=dockerhub,github",
       "--webhook-registry-hosts=dockerhub=mirror.example.com",
@@ -154,6 +154,28 @@ describe("Helm chart", () => {
     const off = loadAllYaml(helm(["template", "iso", chart, "--namespace", NS])) as Obj[];
     expect(off.filter((o) => o?.metadata.name.endsWith("-webhook"))).toEqual([]);
     expect(JSON.stringify(off)).not.toContain("--webhook-addr");
+  });
+
+  it("serves the image views by default; a value turns them off; cert-manager is an option", () => {
+    const defaults = helm(["template", "iso", chart, "--namespace", NS]);
+    expect(defaults).toContain("kind: APIService");
+    expect(defaults).toContain("kind: PodDisruptionBudget");
+    expect(defaults).toContain("--serving-cert-managed=true");
+    const off = helm(["template", "iso", chart, "--set", "imageViews.enabled=false"]);
+    expect(off).not.toContain("kind: APIService");
+    const certManager = helm([
+      ...["template", "iso", chart, "--namespace", NS],
+      ...["--set", "serving.certificate.source=cert-manager"],
+      ...[
+        "--set-json",
+        'serving.certificate.certManager.issuerRef={"name":"ca","kind":"ClusterIssuer"}',
+      ],
+    ]);
+    expect(certManager).toContain("kind: Certificate");
+    expect(certManager).toContain(
+      `cert-manager.io/inject-ca-from: ${NS}/iso-imagestream-operator-serving`,
+    );
+    expect(certManager).toContain("--serving-cert-managed=false");
   });
 
   it("is accepted by the API server (server-side dry run)", () => {

@@ -11,3 +11,9 @@ helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
 app.kubernetes.io/name: {{ include "iso.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
+{{- define "iso.servingSecret" -}}
+{{- .Values.serving.certificate.secretName | default (printf "%s-serving-cert" (include "iso.fullname" .)) -}}
+{{- end -}}
+{{- define "iso.certManager" -}}
+{{- if eq .Values.serving.certificate.source "cert-manager" }}true{{ end -}}
+{{- end -}}

@@ -13,6 +13,8 @@ const ROOT = resolve(import.meta.dirname, "../../..");
 export interface RunningOperator {
   process: ChildProcess;
   metricsUrl: string;
+  /** port of the HTTPS server (image views) on 127.0.0.1, unless extraArgs set --serving-addr */
+  servingPort: number;
   /** everything the operator logged (JSON lines) */
   logs: () => string;
   /** the value of a metric line (name with labels, exactly as exposed), or 0 */
@@ -55,6 +57,12 @@ export async function startOperator(
   const caFile = join(tmpdir(), `iso-e2e-ca-${process.pid}.pem`);
   writeFileSync(caFile, env.registryCa);
   const port = await freePort();
+  // every operator serves HTTPS (ADR 0022): on a port of its own, so that
+  // two replicas in one test do not collide on the default :8443
+  const servingPort = await freePort();
+  const serving = extraArgs.includes("--serving-addr")
+    ? []
+    : ["--serving-addr", `127.0.0.1:${servingPort}`];
   const child = spawn(
     join(ROOT, "hack/node"),
     [
@@ -69,6 +77,7 @@ export async function startOperator(
       String(options.leaderElect ?? false),
       "--log-level",
       process.env.ISO_E2E_LOG_LEVEL ?? "debug",
+      ...serving,
       ...extraArgs,
     ],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, KUBECONFIG: "", ...extraEnv } },
@@ -86,6 +95,7 @@ export async function startOperator(
   return {
     process: child,
     metricsUrl,
+    servingPort,
     logs: () => output,
     metric: async (series) => {
       const text = await (await fetch(metricsUrl)).text();
