@@ -9,6 +9,8 @@ import { join, resolve } from "node:path";
 import { readTestEnv } from "./env.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
+// what the Dockerfile sets: e2e runs the operator as its image does
+const SHIPPED_NODE_OPTIONS = "--max-semi-space-size=2";
 
 export interface RunningOperator {
   process: ChildProcess;
@@ -80,7 +82,10 @@ export async function startOperator(
       ...serving,
       ...extraArgs,
     ],
-    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, KUBECONFIG: "", ...extraEnv } },
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, KUBECONFIG: "", NODE_OPTIONS: SHIPPED_NODE_OPTIONS, ...extraEnv },
+    },
   );
   let output = "";
   child.stdout?.on("data", (d) => {
