@@ -10,14 +10,19 @@ export class BodyTooLargeError extends Error {
 }
 
 /** The body as UTF-8; rejects with BodyTooLargeError past maxBytes (the rest is drained). */
-export function readBounded(req: IncomingMessage, maxBytes: number): Promise<string> {
+export async function readBounded(req: IncomingMessage, maxBytes: number): Promise<string> {
+  return (await readBoundedBytes(req, maxBytes)).toString("utf8");
+}
+
+/** The body's bytes; rejects with BodyTooLargeError past maxBytes (the rest is drained). */
+export function readBoundedBytes(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (tooLarge) return; // drained and dropped, so the client still reads our 413
+      if (tooLarge) return; // drained and dropped, so the client still reads our answer
       if (size > maxBytes) {
         tooLarge = true;
         chunks.length = 0;
@@ -26,7 +31,7 @@ export function readBounded(req: IncomingMessage, maxBytes: number): Promise<str
       }
       chunks.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
 }

@@ -4,10 +4,12 @@
 // authenticates as its sender can, reads a bounded body, parses its format
 // and hands the pushed tags on; nothing from a body is echoed back. A
 // receiver without a key in the receiver Secret is off (404).
+
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { Logger } from "../observability/logger.js";
 import type { PushedTag } from "../reconcile/push-events.js";
 import { parsePushBody, RECEIVER_FORMATS, type ReceiverFormat } from "../reconcile/push-formats.js";
+import { readBoundedBytes } from "./bounded-body.js";
 import {
   type AuthResult,
   checkAuthorization,
@@ -132,7 +134,7 @@ export function receiverHandler(
         return unauthenticated(auth);
       }
     }
-    readBounded(req).then(
+    readBoundedBytes(req, MAX_BODY_BYTES).then(
       (body) => {
         if (SIGNS_BODY.has(format)) {
           const auth = AUTHENTICATE[format]({ ...proof, body, nowMs: now() });
@@ -176,25 +178,4 @@ function reply(res: ServerResponse, code: number, text: string): void {
     ...(code >= 400 ? { connection: "close" } : {}),
   });
   res.end(`${text}\n`);
-}
-
-function readBounded(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (tooLarge) return; // drained and dropped, so the client still reads our answer
-      if (size > MAX_BODY_BYTES) {
-        tooLarge = true;
-        chunks.length = 0;
-        reject(new Error("too large"));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }
