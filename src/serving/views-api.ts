@@ -64,7 +64,8 @@ export function apiResourceList() {
       kind: r.kind,
       verbs: ["get", "list"],
       shortNames: [...r.shortNames],
-      categories: ["images"],
+      // no category: a category named "images" would make kubectl read
+      // `kubectl get images NAME` as several resources and refuse it
     })),
   };
 }
