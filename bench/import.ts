@@ -99,7 +99,9 @@ function startBenchOperator(scheduledSeconds: number): Promise<RunningOperator> 
     process.env.ISO_BENCH_NODE_OPTIONS ?? "",
     SNAPSHOT_DIR ? `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=${SNAPSHOT_DIR}` : "",
   ].join(" ");
-  const env: Record<string, string> = nodeOptions.trim() ? { NODE_OPTIONS: nodeOptions.trim() } : {};
+  const env: Record<string, string> = nodeOptions.trim()
+    ? { NODE_OPTIONS: nodeOptions.trim() }
+    : {};
   return startOperator(
     [
       ["--resync-seconds", String(RESYNC_SECONDS)],
