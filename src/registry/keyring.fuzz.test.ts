@@ -126,8 +126,11 @@ describe("pull secret round trip", () => {
         asFields: fc.boolean(),
         type: fc.constantFrom(DOCKERCONFIGJSON_TYPE, DOCKERCFG_TYPE),
       });
+      // an entry with neither user nor password holds no credential: the
+      // keyring leaves it out, so it has nothing to hand back
+      const stored = entry.filter((e) => e.user !== "" || e.password !== "");
       fc.assert(
-        fc.property(entry, (e) => {
+        fc.property(stored, (e) => {
           const registry = e.port === undefined ? e.host : `${e.host}:${e.port}`;
           const key = `${e.scheme}${registry}${e.path ? `/${e.path}` : ""}`;
           const value = e.asFields
