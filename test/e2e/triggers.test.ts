@@ -238,9 +238,14 @@ describe("the other workload kinds", () => {
         waitForWorkload(kind, ns, spec.name, "at the first image", (w) => image(w) === first),
       ),
     );
-    const before = await Promise.all(
-      ["statefulsets", "daemonsets", "cronjobs"].map((r) => operator.metric(writes(r))),
-    );
+    // the API server answers the write before the operator counts it: wait
+    // for the count of each first write, so none is taken for the second's
+    const before = await eventually("the first writes to be counted", async () => {
+      const counts = await Promise.all(
+        ["statefulsets", "daemonsets", "cronjobs"].map((r) => operator.metric(writes(r))),
+      );
+      return counts.every((n) => n >= 1) ? counts : undefined;
+    });
 
     const second = await publish("base");
     const rolled = await Promise.all(
