@@ -1,21 +1,13 @@
 // The aggregated API of the image views (ADR 0021): discovery documents, and
 // get/list of imagestreamtags and imagestreamimages, namespaced and across
 // namespaces. Every request is authorized with a SubjectAccessReview for the
-// front-proxy user; objects are built by src/reconcile/image-views.ts from
-// the ImageStream cache and the Image reader.
+// front-proxy user; objects are built by view-objects.ts (the builders of
+// src/reconcile/image-views.ts) from the ImageStream cache and the Image reader.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Image, ImageStream } from "../api/types.js";
+import type { ImageStream } from "../api/types.js";
 import {
-  currentImage,
-  type ImageStreamImageView,
-  type ImageStreamTagView,
-  imageStreamImage,
-  imageStreamTag,
   parseImageViewName,
   parseTagViewName,
-  resolveStreamDigest,
-  streamDigests,
-  tagNames,
   VIEWS_API_VERSION,
   VIEWS_GROUP,
   VIEWS_VERSION,
@@ -24,6 +16,7 @@ import { imageTable, tagTable } from "../reconcile/view-tables.js";
 import type { Authorize } from "./authorizer.js";
 import type { ReadImage } from "./image-reader.js";
 import { type RequestContext, type Route, sendJson, sendStatus } from "./server.js";
+import { imageViewOf, imageViewsOf, tagView, tagViewsOf } from "./view-objects.js";
 
 export interface StreamLister {
   get: (namespace: string, name: string) => ImageStream | undefined;
@@ -183,20 +176,6 @@ function notFound(res: ServerResponse, p: Required<ParsedPath>, message?: string
   );
 }
 
-async function tagView(o: ViewsOptions, stream: ImageStream, tag: string) {
-  const digest = currentImage(stream, tag);
-  const image = digest ? await o.readImage(digest) : undefined;
-  return imageStreamTag(stream, tag, image);
-}
-
-async function imageViewOf(o: ViewsOptions, stream: ImageStream, digest: string) {
-  const match = resolveStreamDigest(stream, digest);
-  if ("error" in match) return match;
-  const image: Image | undefined = await o.readImage(match.digest);
-  if (!image) return { error: "NotFound" as const, message: `image "${match.digest}" not found` };
-  return imageStreamImage(stream, match, image);
-}
-
 async function getOne(
   o: ViewsOptions,
   res: ServerResponse,
@@ -214,7 +193,7 @@ async function getOne(
         `"${p.name}" is not a valid name: expected <stream>:<tag>`,
       );
     const stream = o.streams.get(p.namespace, name.stream);
-    const view = stream ? await tagView(o, stream, name.tag) : undefined;
+    const view = stream ? await tagView(o.readImage, stream, name.tag) : undefined;
     if (!view) return notFound(res, p);
     return sendJson(res, 200, table ? tagTable([view], now) : view);
   }
@@ -228,7 +207,7 @@ async function getOne(
     );
   const stream = o.streams.get(p.namespace, name.stream);
   if (!stream) return notFound(res, p);
-  const view = await imageViewOf(o, stream, name.digest);
+  const view = await imageViewOf(o.readImage, stream, name.digest);
   if ("error" in view) {
     if (view.error === "Conflict") return sendStatus(res, 409, "Conflict", view.message);
     return notFound(res, p, view.message);
@@ -238,28 +217,12 @@ async function getOne(
 
 async function listAll(o: ViewsOptions, res: ServerResponse, p: ParsedPath, table: boolean) {
   const now = o.now?.() ?? new Date();
-  const streams = o.streams
-    .list(p.namespace)
-    .sort((a, b) =>
-      `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(
-        `${b.metadata.namespace}/${b.metadata.name}`,
-      ),
-    );
+  const streams = o.streams.list(p.namespace);
   if (p.resource === "imagestreamtags") {
-    const views: ImageStreamTagView[] = [];
-    for (const s of streams)
-      for (const tag of tagNames(s)) {
-        const v = await tagView(o, s, tag);
-        if (v) views.push(v);
-      }
+    const views = await tagViewsOf(o.readImage, streams);
     return sendJson(res, 200, table ? tagTable(views, now) : list("ImageStreamTagList", views));
   }
-  const views: ImageStreamImageView[] = [];
-  for (const s of streams)
-    for (const digest of streamDigests(s)) {
-      const v = await imageViewOf(o, s, digest);
-      if (!("error" in v)) views.push(v);
-    }
+  const views = await imageViewsOf(o.readImage, streams);
   return sendJson(res, 200, table ? imageTable(views, now) : list("ImageStreamImageList", views));
 }
 
