@@ -18,7 +18,10 @@ describe("describe arguments", () => {
   });
 
   it.each([
-    [["deployment/app"], 'describe shows image streams only, not "deployment"'],
+    [
+      ["deployment/app"],
+      'describe shows image streams (is), image stream tags (istag) and images (isimage), not "deployment"',
+    ],
     [["is"], "you must specify an image stream"],
     [[], "you must specify an image stream"],
     [["is/App"], 'invalid image stream name "App"'],

@@ -4,6 +4,7 @@
 import type { ImageStream, NamedTagEventList, TagReference } from "../../api/types.js";
 import { compareTagPriority } from "../../reconcile/bulk.js";
 import { classifySource, findStatusTag, isImportPending } from "../../reconcile/index.js";
+import { pinState } from "../rollback/pin.js";
 import { ago } from "./age.js";
 
 /** Every tag in spec or status, most important first (latest, newest versions, the rest). */
@@ -43,7 +44,8 @@ function sourceName(stream: ImageStream, tag: TagReference): string {
     : from.name;
 }
 
-function sourceLine(stream: ImageStream, tag: TagReference | undefined): string {
+/** oc's words for a spec tag's source ("  tagged from X", "  updates automatically from registry X"...). */
+export function sourceLine(stream: ImageStream, tag: TagReference | undefined): string {
   if (!tag) return "  no spec tag";
   if (!tag.from) return "  tag without source image";
   const name = sourceName(stream, tag);
@@ -75,6 +77,17 @@ function policyLines(tag: TagReference | undefined): string[] {
     lines.push("    prefer registry pullthrough when referencing this tag");
   }
   return lines;
+}
+
+/** A tag a rollback pinned (ADR 0025): what it followed before, and how to go back to it. */
+function pinLines(stream: ImageStream, name: string): string[] {
+  const pin = pinState(stream, name);
+  if (pin.state !== "pinned") return [];
+  const before = sourceLine(stream, { name, ...pin.record.previous }).trim();
+  return [
+    `    pinned by a rollback; before it: ${before}`,
+    `    (kubectl imagestream rollback --undo ${stream.metadata.name}:${name} restores it)`,
+  ];
 }
 
 /** The sample-catalog annotations oc shows under a tag. */
@@ -116,6 +129,7 @@ export function formatTagBlock(
     aliases.length > 0 ? `${name} (${aliases.sort(compareTagPriority).join(", ")})` : name,
     sourceLine(stream, tag),
     ...policyLines(tag),
+    ...pinLines(stream, name),
     "",
     ...annotationLines(tag),
   ];
