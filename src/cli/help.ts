@@ -14,7 +14,10 @@ Usage:
 Commands:
   tag            Set spec tags of image streams from images or other tags (oc tag)
   import-image   Import tags now and wait for the result (oc import-image)
-  describe       Show an image stream, its tags, import errors and history (oc describe is)
+  describe       Show an image stream (oc describe is), a tag's or an image's metadata (istag, isimage)
+  get            Print image stream tags and images: istag, isimage (-o json|yaml|name|wide|jsonpath=...)
+  history        List the images a tag pointed at, newest first, numbered for rollback
+  rollback       Point a tag at an earlier image of its history; --undo follows its source again
   why            Explain why a workload with image triggers did or did not roll
   set            Change how pods resolve images: set image-lookup (oc set image-lookup)
 
@@ -94,11 +97,92 @@ Flags:
 ${GLOBAL}`;
 
 export const DESCRIBE_HELP = `Show an image stream: metadata, then each tag's source, pending import, last
-import error and history (newest first, * marks the current image).
+import error and history (newest first, * marks the current image). Or show the
+image of a tag (istag) or of a stream (isimage) as oc describe does: size,
+creation, architecture, the platforms of a manifest list, entrypoint, command,
+user, ports, labels and environment.
 
 Usage:
   kubectl imagestream describe STREAM...
   kubectl imagestream describe is/STREAM
+  kubectl imagestream describe istag STREAM:TAG...     (also istag/STREAM:TAG)
+  kubectl imagestream describe isimage STREAM@DIGEST...  (also isimage/STREAM@DIGEST)
+
+The image metadata comes from the image views API (image.imagestream-operator.io);
+when that is not served, from the stream and the Image objects you may read, with
+a warning on stderr.
+
+Examples:
+  kubectl imagestream describe is/python
+  kubectl imagestream describe istag/python:latest
+  kubectl imagestream describe isimage python@sha256:49c1
+
+${GLOBAL}`;
+
+export const GET_HELP = `Print image stream tags (istag) or images (isimage): the objects of the image
+views API (image.imagestream-operator.io/v1), as kubectl get prints them. When
+that API is not served, the same objects are built from the stream and the Image
+objects you may read, and a warning on stderr says so.
+
+Usage:
+  kubectl imagestream get istag [STREAM:TAG...] [-o FORMAT]
+  kubectl imagestream get isimage STREAM@DIGEST... [-o FORMAT]
+
+Examples:
+  kubectl imagestream get istag
+  kubectl imagestream get istag busybox:latest -o jsonpath="{range .image.dockerImageManifests[*]}{.os}/{.architecture}{'\\n'}{end}"
+  kubectl imagestream get isimage busybox@sha256:3f1b -o yaml
+
+Flags:
+  -o, --output=FORMAT   json, yaml, name, wide, or jsonpath=TEMPLATE (kubectl's template syntax)
+
+${GLOBAL}`;
+
+export const HISTORY_HELP = `List the images a tag pointed at, newest first: revision number (the oldest kept
+item is 1), age, digest and pull spec; * marks the image the tag points at now.
+Says what the tag follows, or that a rollback pinned it.
+
+Usage:
+  kubectl imagestream history [NS/]STREAM:TAG
+
+Revision numbers are positions in the history the stream keeps now: when the
+operator trims the oldest items (--max-tag-history), they shift. Scripts should
+roll back by digest.
+
+Examples:
+  kubectl imagestream history app:latest
+
+${GLOBAL}`;
+
+export const ROLLBACK_HELP = `Point a tag at an earlier image of its history, without pushing anything.
+
+The tag is pinned to that image (from: ImageStreamImage STREAM@DIGEST, as
+oc tag STREAM@DIGEST STREAM:TAG writes it): scheduled imports, push
+notifications and re-import requests no longer move it, and workloads that
+follow it through image triggers roll to it. Unlike oc tag, what the tag
+followed (its source, schedule and import settings) is remembered on the stream,
+and --undo restores it; the operator then imports the source again.
+Waits until the operator recorded the change.
+
+Usage:
+  kubectl imagestream rollback [NS/]STREAM:TAG [--to-revision=N | --to=DIGEST]
+  kubectl imagestream rollback --undo [NS/]STREAM:TAG
+
+Without --to-revision or --to, the tag goes back to the newest earlier image
+that differs from the current one.
+
+Examples:
+  kubectl imagestream history app:latest
+  kubectl imagestream rollback app:latest                 # the previous image
+  kubectl imagestream rollback app:latest --to-revision=2
+  kubectl imagestream rollback app:latest --to=sha256:91ab
+  kubectl imagestream rollback --undo app:latest          # follow the source again
+
+Flags:
+      --to-revision=N      the revision to go back to (see history)
+      --to=DIGEST          the image to go back to: a digest of the tag's history, or a unique prefix
+      --undo               restore the source, schedule and import settings the tag had before its rollback
+      --timeout=DURATION   how long to wait for the operator (default 60s)
 
 ${GLOBAL}`;
 

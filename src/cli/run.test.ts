@@ -4,9 +4,12 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   DESCRIBE_HELP,
+  GET_HELP,
+  HISTORY_HELP,
   IMAGE_LOOKUP_HELP,
   IMPORT_HELP,
   MAIN_HELP,
+  ROLLBACK_HELP,
   SET_HELP,
   TAG_HELP,
   WHY_HELP,
@@ -33,6 +36,9 @@ describe("run", () => {
     ["describe", DESCRIBE_HELP],
     ["why", WHY_HELP],
     ["set", SET_HELP],
+    ["get", GET_HELP],
+    ["history", HISTORY_HELP],
+    ["rollback", ROLLBACK_HELP],
   ])("%s --help", async (command, help) => {
     expect(await invoke(command, "--help")).toEqual({ code: 0, stdout: help, stderr: "" });
     expect(await invoke("-n", "ns", command, "-h")).toEqual({ code: 0, stdout: help, stderr: "" });
@@ -75,6 +81,24 @@ describe("run", () => {
       stderr:
         "error: you must specify a source and at least one destination\nSee 'kubectl imagestream tag --help' for usage.",
     });
+  });
+
+  it.each([
+    [
+      ["get", "deployment"],
+      'get shows image stream tags (istag) and images (isimage) only, not "deployment"',
+    ],
+    [
+      ["get", "istag", "-o", "table"],
+      'unable to match a printer suitable for the output format "table"',
+    ],
+    [["rollback", "app:latest", "--to-revision=0"], "--to-revision must be a revision number"],
+    [["history"], "history takes one image stream tag"],
+    [["describe", "istag"], "you must specify the istag to describe"],
+  ])("%j is a usage error", async (args, message) => {
+    const result = await invoke(...args);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(message);
   });
 
   it("reports validation errors before touching a cluster", async () => {

@@ -3,9 +3,12 @@
 import { runDescribe } from "./describe/command.js";
 import { CliError, UsageError } from "./errors.js";
 import { splitCommand } from "./flags.js";
+import { runGet } from "./get/command.js";
 import { MAIN_HELP } from "./help.js";
+import { runHistory } from "./history/command.js";
 import { runImport } from "./import/command.js";
 import type { Io } from "./io.js";
+import { runRollback } from "./rollback/command.js";
 import { runSet } from "./set.js";
 import { runTag } from "./tag/command.js";
 import { runWhy } from "./why/command.js";
@@ -16,6 +19,9 @@ const COMMANDS: Record<string, Command> = {
   tag: runTag,
   "import-image": runImport,
   describe: runDescribe,
+  get: runGet,
+  history: runHistory,
+  rollback: runRollback,
   why: runWhy,
   set: runSet,
 };
