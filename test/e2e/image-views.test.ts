@@ -7,10 +7,7 @@
 // The user is a ServiceAccount bound to view in one namespace, with a real
 // token, so every decision is the API server's.
 import { execFile } from "node:child_process";
-import { writeFileSync } from "node:fs";
 import { request } from "node:https";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type PushedIndex, pushImage, pushIndex } from "../support/registry-push.js";
@@ -36,6 +33,7 @@ import {
 import { testEnv } from "./support/env.js";
 import { kubectl, kubectlOk } from "./support/kubectl.js";
 import { freePort, type RunningOperator, startOperator } from "./support/operator.js";
+import { namespaceUser } from "./support/users.js";
 
 const GROUP = VIEWS_GROUP;
 const SEED_COMMAND = `kubectl get istag busybox:latest -o jsonpath="{range .image.dockerImageManifests[*]}{.os}/{.architecture}{'\\n'}{end}"`;
@@ -55,44 +53,6 @@ let viewerKubeconfig: string;
 /** kubectl as the namespace-scoped viewer (its context's namespace is `mine`). */
 function asViewer(args: string[]) {
   return kubectl(["--kubeconfig", viewerKubeconfig, ...args]);
-}
-
-async function viewerKubeconfigFor(namespace: string): Promise<string> {
-  kubectlOk(["create", "serviceaccount", "viewer", "-n", namespace]);
-  kubectlOk([
-    ...["create", "rolebinding", "viewer-view", "-n", namespace],
-    ...["--clusterrole=view", `--serviceaccount=${namespace}:viewer`],
-  ]);
-  const token = kubectlOk(["create", "token", "viewer", "-n", namespace, "--duration=1h"]).trim();
-  const server = kubectlOk([
-    "config",
-    "view",
-    "--minify",
-    "-o",
-    "jsonpath={.clusters[0].cluster.server}",
-  ]);
-  const ca = kubectlOk([
-    "config",
-    "view",
-    "--minify",
-    "--raw",
-    "-o",
-    "jsonpath={.clusters[0].cluster.certificate-authority-data}",
-  ]);
-  const file = join(tmpdir(), `iso-e2e-viewer-${process.pid}.kubeconfig`);
-  writeFileSync(
-    file,
-    JSON.stringify({
-      apiVersion: "v1",
-      kind: "Config",
-      clusters: [{ name: "c", cluster: { server, "certificate-authority-data": ca } }],
-      users: [{ name: "viewer", user: { token } }],
-      contexts: [{ name: "viewer", context: { cluster: "c", user: "viewer", namespace } }],
-      "current-context": "viewer",
-    }),
-    { mode: 0o600 },
-  );
-  return file;
 }
 
 beforeAll(async () => {
@@ -125,7 +85,7 @@ beforeAll(async () => {
     ],
   });
   await waitForImage(mine, "app", "v1");
-  viewerKubeconfig = await viewerKubeconfigFor(mine);
+  viewerKubeconfig = namespaceUser(mine, "viewer", "view");
   await eventually(
     "the APIService to be Available with the operator's CA bundle",
     async () => apiServiceAvailable(),
