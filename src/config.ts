@@ -104,6 +104,11 @@ export const FLAGS = {
     help: "age before an unreferenced Image object is deleted",
     default: "10",
   },
+  "pull-check-fresh-seconds": {
+    env: "ISO_PULL_CHECK_FRESH_SECONDS",
+    help: "before a trigger writes a digest, a read of it this recent (the import's) with the pods' credentials answers the pull check; older: one HEAD (ADR 0030)",
+    default: "600",
+  },
   "max-tag-history": {
     env: "ISO_MAX_TAG_HISTORY",
     help: "items kept per tag in status history, besides those triggered workloads run; 0 keeps all (a stream's imagestream-operator.io/max-tag-history annotation overrides)",
@@ -216,6 +221,7 @@ export interface Config {
   imageGcGraceMinutes: number;
   imageGcIntervalSeconds: number;
   maxTagHistory: number;
+  pullCheckFreshSeconds: number;
   metricsAddr: { host: string; port: number };
   webhook?: {
     addr: { host: string; port: number };
@@ -328,6 +334,11 @@ function buildConfig(
       true,
     ),
     maxTagHistory: positiveInt("max-tag-history", get("max-tag-history"), true),
+    pullCheckFreshSeconds: positiveInt(
+      "pull-check-fresh-seconds",
+      get("pull-check-fresh-seconds"),
+      true,
+    ),
     metricsAddr: hostPort("metrics-addr", get("metrics-addr") ?? "0.0.0.0:8080"),
     webhook: webhook(
       get("webhook-addr"),

@@ -99,17 +99,19 @@ export class Manager {
     );
     const writer = new KubeImageStreamWriter(kc, metrics);
     const imagesInUse = new ImagesInUse(config.imageGcGraceMinutes * 60_000);
+    // one client for imports and the triggers' pull checks: a fresh import answers them (ADR 0030)
+    const registry = createRegistryClient({
+      allowedRegistries: config.allowedRegistries,
+      blockedRegistries: config.blockedRegistries,
+      caBundles: config.registryCAs,
+      ...(config.caBundle ? { extraCa: config.caBundle } : {}),
+      requestTimeoutMs: config.registryTimeoutMs,
+      rateLimits: config.registryRateLimits,
+      concurrency: config.registryConcurrency,
+      ...registryObservers(metrics),
+    });
     const reconciler = new ImportReconciler({
-      registry: createRegistryClient({
-        allowedRegistries: config.allowedRegistries,
-        blockedRegistries: config.blockedRegistries,
-        caBundles: config.registryCAs,
-        ...(config.caBundle ? { extraCa: config.caBundle } : {}),
-        requestTimeoutMs: config.registryTimeoutMs,
-        rateLimits: config.registryRateLimits,
-        concurrency: config.registryConcurrency,
-        ...registryObservers(metrics),
-      }),
+      registry,
       credentialsFor: credentialLookup((ns) => keyrings.get(ns)),
       explainCredentials: credentialExplanation((ns) => keyrings.get(ns)),
       bulkImportLimit: config.bulkImportLimit,
@@ -171,6 +173,13 @@ export class Manager {
       recorder,
       streams: this.streams,
       stopping: this.stopping.signal,
+      checks: {
+        registry,
+        pullSecret: (ns, name) =>
+          secrets.map((s) => s.get(ns, name)).find((found) => found !== undefined) as
+            | V1Secret
+            | undefined,
+      },
     });
     this.gc =
       config.namespaces.length === 0 && config.imageGcIntervalSeconds > 0

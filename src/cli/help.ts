@@ -188,9 +188,11 @@ ${GLOBAL}`;
 
 export const WHY_HELP = `Explain what the operator's image triggers do with a workload: for each
 trigger, whether it rolls the container, or why not (paused, tag without image,
-already up to date, changed by hand, not shared across namespaces), with the
-followed tag's import state. Computed from what you can read now, with the same
-rules the operator uses.
+already up to date, changed by hand, not shared across namespaces, held by the
+rollout policy until a given time, rolled back after a failed rollout, refused
+as not pullable or not for the nodes' platforms), with the followed tag's
+import state and the rollout the operator follows. Computed from what you can
+read now, with the same rules the operator uses.
 
 Usage:
   kubectl imagestream why KIND/NAME

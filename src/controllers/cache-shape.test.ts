@@ -2,7 +2,12 @@ import type { KubernetesObject } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { ANN_IMAGE_MANIFESTS, ANN_TRIGGERS } from "../api/types.js";
 import { containersOf } from "../reconcile/triggers/resolve-container.js";
-import { shapeForCache, shapeImageForCache, shapeWorkloadForCache } from "./cache-shape.js";
+import {
+  shapeForCache,
+  shapeImageForCache,
+  shapeNodeForCache,
+  shapeWorkloadForCache,
+} from "./cache-shape.js";
 
 const managedFields = [{ manager: "kubectl", operation: "Apply", fieldsV1: { "f:spec": {} } }];
 
@@ -144,5 +149,108 @@ describe("shapeWorkloadForCache", () => {
       spec: { template: { spec: { containers: [] } } },
     });
     expect(shaped.metadata).toEqual({ name: "w", namespace: "n" });
+  });
+
+  it("keeps what the checks before a write read: placement and pull secrets", () => {
+    const placement = {
+      nodeSelector: { "kubernetes.io/arch": "arm64" },
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [{ matchExpressions: [] }],
+          },
+          preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1 }],
+        },
+        podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [] },
+      },
+      imagePullSecrets: [{ name: "regcred" }],
+      serviceAccountName: "builder",
+      tolerations: [{ key: "k" }],
+    };
+    const shaped = shapeWorkloadForCache({
+      metadata: { name: "w", annotations: { [ANN_TRIGGERS]: "[]" } },
+      spec: { template: { spec: { containers: [container("web")], ...placement } } },
+    });
+    expect(shaped.spec).toEqual({
+      template: {
+        spec: {
+          containers: [{ name: "web", image: "web:1" }],
+          nodeSelector: placement.nodeSelector,
+          affinity: {
+            nodeAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: {
+                nodeSelectorTerms: [{ matchExpressions: [] }],
+              },
+            },
+          },
+          imagePullSecrets: [{ name: "regcred" }],
+          serviceAccountName: "builder",
+        },
+      },
+    });
+  });
+
+  it("a workload with a rollout policy also keeps its generation, replicas and rollout status", () => {
+    const policy = "imagestream-operator.io/rollout";
+    const shaped = shapeWorkloadForCache({
+      metadata: { name: "w", generation: 4, annotations: { [ANN_TRIGGERS]: "[]", [policy]: "{}" } },
+      spec: { replicas: 2, template: { spec: { containers: [] } } },
+      status: {
+        observedGeneration: 4,
+        replicas: 2,
+        updatedReplicas: 2,
+        availableReplicas: 1,
+        collisionCount: 1,
+        conditions: [
+          { type: "Available", status: "False", reason: "MinimumReplicasUnavailable" },
+          {
+            type: "Progressing",
+            status: "True",
+            reason: "ReplicaSetUpdated",
+            message: "m",
+            lastUpdateTime: "t",
+          },
+        ],
+      },
+    } as never) as { metadata: object; spec: object; status: object };
+    expect(shaped.metadata).toEqual({
+      name: "w",
+      generation: 4,
+      annotations: { [ANN_TRIGGERS]: "[]", [policy]: "{}" },
+    });
+    expect(shaped.spec).toEqual({ replicas: 2, template: { spec: { containers: [] } } });
+    expect(shaped.status).toEqual({
+      observedGeneration: 4,
+      replicas: 2,
+      updatedReplicas: 2,
+      availableReplicas: 1,
+      conditions: [
+        {
+          type: "Progressing",
+          status: "True",
+          reason: "ReplicaSetUpdated",
+          message: "m",
+          lastUpdateTime: "t",
+        },
+      ],
+    });
+  });
+});
+
+describe("shapeNodeForCache", () => {
+  it("keeps the name and labels only", () => {
+    const node = {
+      metadata: {
+        name: "n1",
+        resourceVersion: "5",
+        labels: { "kubernetes.io/arch": "arm64" },
+        annotations: { a: "b" },
+        managedFields,
+      },
+      status: { images: [{ names: ["x"] }] },
+    };
+    expect(shapeNodeForCache(node)).toEqual({
+      metadata: { name: "n1", resourceVersion: "5", labels: { "kubernetes.io/arch": "arm64" } },
+    });
   });
 });

@@ -11,7 +11,12 @@ import {
   setHeaderOptions,
 } from "@kubernetes/client-node";
 import { GROUP, IMAGE_PLURAL, IMAGESTREAM_PLURAL, VERSION } from "../api/types.js";
-import { shapeForCache, shapeImageForCache, shapeWorkloadForCache } from "./cache-shape.js";
+import {
+  shapeForCache,
+  shapeImageForCache,
+  shapeNodeForCache,
+  shapeWorkloadForCache,
+} from "./cache-shape.js";
 
 export interface ResourceSource<T extends KubernetesObject> {
   paths: string[];
@@ -110,6 +115,24 @@ export function receiverSecretSource<T extends KubernetesObject>(
         fieldSelector,
       })) as unknown as KubernetesListObject<T>,
     shape: shapeForCache,
+  };
+}
+
+/**
+ * Nodes, metadata only (the labels are all the platform check reads, ADR
+ * 0030): never their status, images or conditions.
+ */
+export function nodeSource<T extends KubernetesObject>(kc: KubeConfig): ResourceSource<T> {
+  const api = kc.makeApiClient(CoreV1Api);
+  return {
+    paths: ["/api/v1/nodes"],
+    list: async () =>
+      (await api.listNode(
+        {},
+        setHeaderOptions("Accept", METADATA_LIST_ACCEPT),
+      )) as unknown as KubernetesListObject<T>,
+    shape: shapeNodeForCache,
+    watchAccept: METADATA_WATCH_ACCEPT,
   };
 }
 

@@ -21,12 +21,20 @@ import {
   ImportError,
   type ImportRequest,
   type ImportResult,
+  type PullCheckRequest,
+  type PullCheckResult,
   type RecheckRequest,
   type RecheckResult,
   type RegistryClient,
 } from "./types.js";
 
 type CredentialRequest = Omit<ImportRequest, "importMode" | "preferredPlatforms">;
+
+type Work<T> = (
+  content: RepositoryContent,
+  session: RegistrySession,
+  credential: DockerCredential | undefined,
+) => Promise<T>;
 
 /** Credentials in the caller's order, then anonymous (a public image must not fail on a bad secret). */
 function candidates(credentials: DockerCredential[]): (DockerCredential | undefined)[] {
@@ -94,6 +102,45 @@ export class HttpRegistryClient implements RegistryClient {
     });
   }
 
+  /**
+   * Whether a reference by digest can be pulled with the credentials a
+   * workload's pods would use (ADR 0030), as the kubelet tries them: each
+   * matching credential, or anonymously when none match. Answered without a
+   * request when this client read that digest with one of those credentials
+   * less than freshMs ago (the import that found it, a re-check's HEAD).
+   */
+  async checkPullable(req: PullCheckRequest, signal?: AbortSignal): Promise<PullCheckResult> {
+    const parsed = parseImageReference(req.reference);
+    const digest = parsed.digest;
+    if (digest === undefined) {
+      throw new ImportError("InvalidReference", `"${req.reference}" names no digest`);
+    }
+    const tried = req.credentials.length > 0 ? req.credentials : [undefined];
+    const repositoryKey = `${apiHost(parsed.registry)}/${parsed.repository}`;
+    for (const credential of tried) {
+      const seenAt = this.caches.seenAt(repositoryKey, digest, credential);
+      if (seenAt !== undefined && this.now() - seenAt < req.freshMs) {
+        return {
+          answeredBy: "import",
+          ...(credential?.source ? { credential: credential.source } : {}),
+        };
+      }
+    }
+    return this.withCredentials(
+      req,
+      parsed,
+      signal,
+      async (content, _session, credential) => {
+        await content.requireDigest(digest);
+        return {
+          answeredBy: "registry",
+          ...(credential?.source ? { credential: credential.source } : {}),
+        };
+      },
+      tried,
+    );
+  }
+
   async listTags(req: CredentialRequest, signal?: AbortSignal): Promise<string[]> {
     const parsed = parseImageReference(req.reference);
     return this.withCredentials(req, parsed, signal, (_content, session) =>
@@ -106,10 +153,11 @@ export class HttpRegistryClient implements RegistryClient {
     req: CredentialRequest,
     parsed: ParsedReference,
     signal: AbortSignal | undefined,
-    work: (content: RepositoryContent, session: RegistrySession) => Promise<T>,
+    work: Work<T>,
+    tried: (DockerCredential | undefined)[] = candidates(req.credentials),
   ): Promise<T> {
     try {
-      return await this.tryCredentials(req, parsed, signal, work);
+      return await this.tryCredentials(req, parsed, signal, work, tried);
     } catch (error) {
       throw errorFromConnection(error);
     }
@@ -119,7 +167,8 @@ export class HttpRegistryClient implements RegistryClient {
     req: CredentialRequest,
     parsed: ParsedReference,
     signal: AbortSignal | undefined,
-    work: (content: RepositoryContent, session: RegistrySession) => Promise<T>,
+    work: Work<T>,
+    tried: (DockerCredential | undefined)[],
   ): Promise<T> {
     this.policy.checkRegistry(parsed.registry);
     const host = apiHost(parsed.registry);
@@ -133,7 +182,7 @@ export class HttpRegistryClient implements RegistryClient {
       signal,
     });
     let lastRefusal: ImportError | undefined;
-    for (const credential of candidates(req.credentials)) {
+    for (const credential of tried) {
       const session = new RegistrySession(
         {
           settings: this.settings,
@@ -158,9 +207,11 @@ export class HttpRegistryClient implements RegistryClient {
         repositoryKey: `${host}/${parsed.repository}`,
         host,
         reference: req.reference,
+        credentialKey: credentialIdentity(credential),
+        now: this.now,
       });
       try {
-        return await work(content, session);
+        return await work(content, session, credential);
       } catch (error) {
         if (!(error instanceof ImportError) || error.reason !== "Unauthorized") throw error;
         lastRefusal = error;

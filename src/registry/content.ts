@@ -6,6 +6,7 @@
 // cached manifest is never handed to a tenant who could not read it.
 
 import type { ImageConfigMetadata } from "../api/types.js";
+import { credentialIdentity } from "./auth.js";
 import { parseImageConfig } from "./config.js";
 import { BoundedCache } from "./lru.js";
 import {
@@ -45,6 +46,24 @@ export interface FetchedManifest {
 export class ContentCaches {
   readonly manifests = new BoundedCache<string, StoredManifest>(1000, 8 * 1024 * 1024);
   readonly configs = new BoundedCache<string, ImageConfigMetadata>(1000);
+  /**
+   * When a digest of a repository was last read with a credential (its
+   * identity hash, never the secret): answers the pull check before a
+   * trigger writes that digest (ADR 0030) without asking again.
+   */
+  private readonly seen = new BoundedCache<string, number>(20_000);
+
+  markSeen(repositoryKey: string, digest: string, credentialKey: string, at: number): void {
+    this.seen.set(`${repositoryKey}@${digest}\0${credentialKey}`, at);
+  }
+
+  seenAt(
+    repositoryKey: string,
+    digest: string,
+    credential: { username: string; password: string } | undefined,
+  ): number | undefined {
+    return this.seen.get(`${repositoryKey}@${digest}\0${credentialIdentity(credential)}`);
+  }
 }
 
 export interface RepositoryContentOptions {
@@ -56,6 +75,9 @@ export interface RepositoryContentOptions {
   host: string;
   /** the user's reference, for messages */
   reference: string;
+  /** credentialIdentity of the session's credential, for ContentCaches.markSeen */
+  credentialKey?: string;
+  now?: () => number;
 }
 
 export class RepositoryContent {
@@ -86,7 +108,26 @@ export class RepositoryContent {
   /** A manifest whose digest comes from verified content (a list entry). */
   async manifestByDigest(digest: string): Promise<FetchedManifest> {
     const cached = this.cached(digest);
-    return cached ? this.parsed(digest, cached) : this.fetchByDigest(digest);
+    if (!cached) return this.fetchByDigest(digest);
+    // a list entry is readable with the credential that read its list
+    this.seen(digest);
+    return this.parsed(digest, cached);
+  }
+
+  /**
+   * The digest exists and this credential may read it: one HEAD (which
+   * Docker Hub does not count as a pull). Refusals are thrown; a registry
+   * that cannot answer HEAD gets a GET.
+   */
+  async requireDigest(digest: string): Promise<void> {
+    const head = await this.head(digest);
+    if (!head.answered) await this.fetchByDigest(digest);
+  }
+
+  private seen(digest: string | undefined): void {
+    const { credentialKey, now } = this.options;
+    if (digest === undefined || credentialKey === undefined || now === undefined) return;
+    this.options.caches.markSeen(this.options.repositoryKey, digest, credentialKey, now());
   }
 
   private async fetchByDigest(digest: string): Promise<FetchedManifest> {
@@ -142,7 +183,10 @@ export class RepositoryContent {
         maxBodyBytes: 0,
       });
       const digest = headerValue(response.headers, "docker-content-digest");
-      return digest && isValidDigest(digest) ? { answered: true, digest } : { answered: true };
+      const valid = digest && isValidDigest(digest) ? digest : undefined;
+      this.seen(valid);
+      if (isValidDigest(tagOrDigest)) this.seen(tagOrDigest);
+      return valid ? { answered: true, digest: valid } : { answered: true };
     } catch (error) {
       if (error instanceof ImportError && error.reason === "InternalError") {
         return { answered: false };
@@ -170,6 +214,7 @@ export class RepositoryContent {
       body: response.body,
       contentType: headerValue(response.headers, "content-type"),
     };
+    this.seen(digest);
     this.options.caches.manifests.set(
       `${this.options.repositoryKey}@${digest}`,
       stored,

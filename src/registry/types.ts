@@ -73,6 +73,24 @@ export interface RecheckRequest extends ImportRequest {
 /** Either a new import, or the registry's digest for a tag that has not moved. */
 export type RecheckResult = ImportResult | { unchanged: string };
 
+/** Can a workload's pods pull this reference (by digest)? (ADR 0030) */
+export interface PullCheckRequest {
+  /** repository@digest, the reference a trigger writes */
+  reference: string;
+  insecure: boolean;
+  /** the credentials the pods would use for it (their pull secrets' matching entries) */
+  credentials: DockerCredential[];
+  /** a read of this digest with one of these credentials this recent answers without a request */
+  freshMs: number;
+}
+
+export interface PullCheckResult {
+  /** "import": this client read the digest recently with that credential; "registry": a HEAD now */
+  answeredBy: "import" | "registry";
+  /** the secret ("namespace/name") whose credential was accepted; absent: anonymous */
+  credential?: string;
+}
+
 export type ImportFailureReason =
   | "Unauthorized"
   | "NotFound"
@@ -106,6 +124,8 @@ export interface RegistryClient {
   importImage(req: ImportRequest, signal?: AbortSignal): Promise<ImportResult>;
   /** one HEAD; only when the digest is not in req.recorded, the import (by that digest) */
   recheck(req: RecheckRequest, signal?: AbortSignal): Promise<RecheckResult>;
+  /** a HEAD by digest with the pods' credentials, unless a recent read answers it (ADR 0030) */
+  checkPullable(req: PullCheckRequest, signal?: AbortSignal): Promise<PullCheckResult>;
   /** tags of a repository, for spec.dockerImageRepository bulk import */
   listTags(
     req: Omit<ImportRequest, "importMode" | "preferredPlatforms">,

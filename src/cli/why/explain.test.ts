@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { ANN_TRIGGERS, type ImageStream, type TagReference } from "../../api/types.js";
 import { specFingerprint } from "../../reconcile/index.js";
+import {
+  ANN_LAST_APPLIED_IMAGES,
+  ANN_ROLLOUT_POLICY,
+  ANN_ROLLOUT_STATUS,
+} from "../../reconcile/triggers/index.js";
 import { workload } from "../../reconcile/triggers/testdata.js";
 import {
   explainWorkload,
@@ -217,5 +222,123 @@ describe("streamsToRead", () => {
       { namespace: "shop", name: "app" },
       { namespace: "lib", name: "base" },
     ]);
+  });
+});
+
+describe("explainWorkload: safe rollouts (ADR 0030)", () => {
+  const D2 = `sha256:${"2".repeat(64)}`;
+  const REF2 = `quay.io/org/app@${D2}`;
+  /** shop/app:v1 moved from REF to REF2 a minute ago */
+  function movedStream(): ImageStream {
+    const stream = appStream();
+    const v1 = stream.status?.tags?.find((t) => t.tag === "v1");
+    v1?.items?.unshift({
+      created: "2024-05-01T11:59:00Z",
+      dockerImageReference: REF2,
+      image: D2,
+      generation: 2,
+    });
+    return stream;
+  }
+  const record = (image: string) => ({
+    [ANN_LAST_APPLIED_IMAGES]: JSON.stringify({ [WEB]: image }),
+  });
+  const WEB = 'spec.template.spec.containers[?(@.name=="web")].image';
+
+  function followed(images: Record<string, string>, annotations: Record<string, string>) {
+    const w = deployment(images, [trigger("app:v1", "web")]);
+    w.metadata = { ...w.metadata, annotations: { ...w.metadata?.annotations, ...annotations } };
+    return w;
+  }
+
+  it("a move held by the policy: the policy, and when it rolls", () => {
+    const w = followed(
+      { web: REF },
+      {
+        ...record(REF),
+        [ANN_ROLLOUT_POLICY]: JSON.stringify({ soak: "10m", progressDeadline: "5m" }),
+      },
+    );
+    const text = explainWorkload(
+      w,
+      "deployment/app",
+      reads([["shop/app", { stream: movedStream() }]]),
+      NOW,
+    );
+    expect(text).toContain("rollout policy: progressDeadline 5m, rollback, soak 10m");
+    expect(text).toContain(
+      `    Waiting: image stream tag shop/app:v1 moved to ${REF2}; it rolls at 2024-05-01T12:09:00.000Z: soak`,
+    );
+  });
+
+  it("a failed rollout and a refused digest, from the operator's record", () => {
+    const failed = followed(
+      { web: REF },
+      {
+        ...record(REF2),
+        [ANN_ROLLOUT_POLICY]: JSON.stringify({ progressDeadline: "5m" }),
+        [ANN_ROLLOUT_STATUS]: JSON.stringify({
+          [WEB]: {
+            phase: "Failed",
+            image: REF2,
+            previous: REF,
+            since: "2024-05-01T11:59:30Z",
+            reason: "ProgressDeadlineExceeded",
+            message: "timed out",
+            rolledBack: true,
+          },
+        }),
+      },
+    );
+    const streams = reads([["shop/app", { stream: movedStream() }]]);
+    expect(explainWorkload(failed, "deployment/app", streams, NOW)).toContain(
+      `    RolloutFailed: the rollout of ${REF2} failed at 2024-05-01T11:59:30Z (ProgressDeadlineExceeded: timed out); ` +
+        `container "web" was set back to ${REF}; it is not rolled again until image stream tag shop/app:v1 moves to another digest`,
+    );
+    const refused = followed(
+      { web: REF },
+      {
+        ...record(REF),
+        [ANN_ROLLOUT_STATUS]: JSON.stringify({
+          [WEB]: {
+            phase: "Refused",
+            image: REF2,
+            since: "2024-05-01T11:59:30Z",
+            reason: "PlatformMismatch",
+            message: "amd64 only",
+          },
+        }),
+      },
+    );
+    expect(explainWorkload(refused, "deployment/app", streams, NOW)).toContain(
+      `    Refused: ${REF2} is not written: amd64 only`,
+    );
+  });
+
+  it("a rollout being followed", () => {
+    const w = followed(
+      { web: REF2 },
+      {
+        [ANN_LAST_APPLIED_IMAGES]: JSON.stringify({ [WEB]: REF2 }),
+        [ANN_ROLLOUT_POLICY]: JSON.stringify({ progressDeadline: "5m" }),
+        [ANN_ROLLOUT_STATUS]: JSON.stringify({
+          [WEB]: {
+            phase: "Progressing",
+            image: REF2,
+            previous: REF,
+            since: "2024-05-01T11:59:30Z",
+          },
+        }),
+      },
+    );
+    const text = explainWorkload(
+      w,
+      "deployment/app",
+      reads([["shop/app", { stream: movedStream() }]]),
+      NOW,
+    );
+    expect(text).toContain(
+      `    rollout: following ${REF2} since 2024-05-01T11:59:30Z (30 seconds ago); fails if not healthy by 2024-05-01T12:04:30.000Z, then set back to ${REF}`,
+    );
   });
 });

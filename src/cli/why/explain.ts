@@ -5,11 +5,19 @@ import { ANN_TRIGGERS, type ImageStream } from "../../api/types.js";
 import { findStatusTag, isCrossNamespaceAllowed, isImportPending } from "../../reconcile/index.js";
 import {
   type ContainerImageChange,
+  formatDuration,
   lookupsFromStreams,
   type ParsedTriggers,
   parseTriggers,
-  planTriggerUpdates,
+  planSafeRollout,
+  type RolloutEntry,
+  type RolloutPolicy,
+  readRolloutPolicy,
+  readRolloutStatus,
+  recordedRefusals,
+  type SafePlan,
   type TriggerPlan,
+  tagItemsFromStreams,
   type ValidTrigger,
   type Workload,
 } from "../../reconcile/triggers/index.js";
@@ -55,10 +63,59 @@ function containerText(t: ValidTrigger): string {
 }
 
 function changeLine(change: ContainerImageChange): string {
-  return (
-    `${change.cause}: the operator sets ${containerText(change.trigger)} to ${change.newImage} ` +
-    "on its next pass (if this stays, check that the operator is running)"
-  );
+  const what =
+    change.cause === "Rollback"
+      ? `the rollout it follows failed: the operator sets ${containerText(change.trigger)} back to ${change.newImage}`
+      : `the operator sets ${containerText(change.trigger)} to ${change.newImage}`;
+  return `${change.cause}: ${what} on its next pass (if this stays, check that the operator is running)`;
+}
+
+/** What the operator records about the rollout of this container (ADR 0030). */
+function rolloutLine(
+  entry: RolloutEntry | undefined,
+  policy: RolloutPolicy | undefined,
+  now: Date,
+): string[] {
+  if (entry === undefined) return [];
+  if (entry.phase === "Progressing") {
+    const deadline = policy?.progressDeadlineMs;
+    const until =
+      deadline === undefined
+        ? ""
+        : `; fails if not healthy by ${new Date(Date.parse(entry.since) + deadline).toISOString()}`;
+    const back =
+      policy?.rollback === false ? "rollback is off" : `then set back to ${entry.previous}`;
+    return [
+      `rollout: following ${entry.image} since ${entry.since} (${ago(entry.since, now)})${until}, ${back}`,
+    ];
+  }
+  if (entry.phase === "Succeeded") {
+    return [`rollout: ${entry.image} succeeded (${ago(entry.since, now)}): ${entry.message ?? ""}`];
+  }
+  return []; // Failed and Refused are the verdict
+}
+
+/** "policy: progressDeadline 5m, rollback, soak 10m ...", or nothing without a policy. */
+function policyLine(workload: Workload): string[] {
+  const read = readRolloutPolicy(workload);
+  if (read.problem) return [`rollout policy: ! ${read.problem.reason} (see Problems below)`];
+  const p = read.policy;
+  if (p === undefined) return [];
+  const parts: string[] = [];
+  if (p.progressDeadlineMs !== undefined) {
+    parts.push(
+      `progressDeadline ${formatDuration(p.progressDeadlineMs)}`,
+      p.rollback ? "rollback" : "no rollback",
+    );
+  }
+  if (p.soakMs !== undefined) parts.push(`soak ${formatDuration(p.soakMs)}`);
+  if (p.debounceMs !== undefined) parts.push(`debounce ${formatDuration(p.debounceMs)}`);
+  if (p.windows) {
+    parts.push(
+      `windows ${p.windows.windows.map((w) => w.text).join(", ")} (${p.windows.timeZone})`,
+    );
+  }
+  return [`rollout policy: ${parts.length === 0 ? "none of its fields set" : parts.join(", ")}`];
 }
 
 function verdict(trigger: ValidTrigger, plan: TriggerPlan): string {
@@ -118,14 +175,20 @@ function workloadWarnings(read: WarningsRead | undefined, now: Date): string[] {
 
 function triggerBlock(
   trigger: ValidTrigger,
-  plan: TriggerPlan,
+  safe: SafePlan,
   reads: StreamReads,
   now: Date,
+  policy: RolloutPolicy | undefined,
 ): string {
   const source = `${trigger.from.namespace}/${trigger.from.name}`;
   const paused = trigger.paused ? " (paused)" : "";
   const read = reads.get(streamKey(trigger.from.namespace, trigger.stream));
-  const details = [verdict(trigger, plan), ...tagLines(trigger, read, now)];
+  const entry = safe.status[trigger.container.key];
+  const details = [
+    verdict(trigger, safe.plan),
+    ...rolloutLine(entry, policy, now),
+    ...tagLines(trigger, read, now),
+  ];
   return [
     `[${trigger.position}] ${containerText(trigger)} follows ${source}${paused}`,
     ...details.map((line) => `    ${line}`),
@@ -151,18 +214,24 @@ export function explainWorkload(
   warnings?: WarningsRead,
 ): string {
   const parsed = parseWorkloadTriggers(workload);
-  const lookups = lookupsFromStreams(
-    (ns, name) => reads.get(streamKey(ns, name))?.stream,
-    isCrossNamespaceAllowed,
-  );
-  const plan = planTriggerUpdates(workload, parsed, lookups);
+  const getStream = (ns: string, name: string) => reads.get(streamKey(ns, name))?.stream;
+  const lookups = lookupsFromStreams(getStream, isCrossNamespaceAllowed);
+  // the operator's own plan; its checks before a write are what it recorded
+  const safe = planSafeRollout(workload, parsed, lookups, {
+    now: now.getTime(),
+    tagItems: tagItemsFromStreams(getStream),
+    refusals: recordedRefusals(readRolloutStatus(workload).status),
+  });
+  const plan = safe.plan;
+  const policy = readRolloutPolicy(workload).policy;
   const namespace = workload.metadata?.namespace ?? "";
   const count = parsed.triggers.length;
   const header =
     count === 0
       ? `${label} in namespace ${namespace} has no valid image triggers (annotation ${ANN_TRIGGERS})`
       : `${label} in namespace ${namespace}: ${count} image trigger${count === 1 ? "" : "s"}`;
-  const sections = [header, ...parsed.triggers.map((t) => triggerBlock(t, plan, reads, now))];
+  const top = [header, ...policyLine(workload)].join("\n");
+  const sections = [top, ...parsed.triggers.map((t) => triggerBlock(t, safe, reads, now, policy))];
   const problems = problemLines(parsed, plan);
   if (problems.length > 0) sections.push(["Problems:", ...problems].join("\n"));
   sections.push(...workloadWarnings(warnings, now));

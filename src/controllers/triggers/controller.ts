@@ -4,7 +4,7 @@
 // followers of tags whose image actually changed (StreamChangeTracker);
 // workload events wake the workload itself; a periodic resync re-plans every
 // triggered workload (a no-op pass writes nothing).
-import type { KubeConfig, KubernetesObject } from "@kubernetes/client-node";
+import type { KubeConfig, KubernetesObject, V1Secret } from "@kubernetes/client-node";
 import { ANN_TRIGGERS, type ImageStream } from "../../api/types.js";
 import type { Config } from "../../config.js";
 import type { Logger } from "../../observability/logger.js";
@@ -12,22 +12,29 @@ import type { Metrics } from "../../observability/metrics.js";
 import { isCrossNamespaceAllowed } from "../../reconcile/tenancy.js";
 import {
   ANN_LAST_APPLIED_IMAGES,
+  ANN_ROLLOUT_STATUS,
   APPLIED_LABEL_PREFIX,
   imagesFollowing,
   lookupsFromStreams,
+  type NodeLabels,
   parseTriggers,
   tagIndexKey,
+  tagItemsFromStreams,
   triggerIndexKeys,
   WORKLOAD_KINDS,
   type WorkloadKind,
 } from "../../reconcile/triggers/index.js";
+import type { RegistryClient } from "../../registry/types.js";
 import type { Recorder } from "../events.js";
 import { type ChangeVerb, every, ScopedInformer, waitForCacheSync } from "../informer.js";
 import { instrumentedQueue } from "../instrumented-queue.js";
-import { workloadSource } from "../resources.js";
+import { nodeSource, workloadSource } from "../resources.js";
 import type { WorkQueue } from "../workqueue.js";
+import { CheckBackoff } from "./check-backoff.js";
+import { KubeClusterReads } from "./cluster-reads.js";
 import { FollowerIndex } from "./follower-index.js";
 import { parseWorkloadKey, workloadKey } from "./keys.js";
+import { PreWriteChecks } from "./pre-write-checks.js";
 import { ProblemMemory } from "./problem-memory.js";
 import { TriggerReconciler, toWorkload } from "./reconciler.js";
 import { StreamChangeTracker } from "./stream-changes.js";
@@ -46,17 +53,44 @@ export interface TriggerControllersDeps {
   streams: ScopedInformer<ImageStream & KubernetesObject>;
   /** aborted when the manager stops: start() stops waiting for caches */
   stopping?: AbortSignal;
+  /**
+   * The checks before a write (ADR 0030): the import's registry client (so
+   * that a fresh import answers the pull check) and the pull-secret caches.
+   * Left out: digests are written unchecked.
+   */
+  checks?: {
+    registry: Pick<RegistryClient, "checkPullable">;
+    pullSecret: (namespace: string, name: string) => V1Secret | undefined;
+  };
 }
+
+type NodeObject = KubernetesObject;
 
 export class TriggerControllers {
   private readonly informers = new Map<WorkloadKind, ScopedInformer<WorkloadObject>>();
   private readonly index = new FollowerIndex();
   private readonly problems = new ProblemMemory();
   private readonly queue: WorkQueue;
+  private readonly nodes: ScopedInformer<NodeObject> | undefined;
+  /** node name -> its labels as text, to requeue only on a label change */
+  private readonly nodeLabels = new Map<string, string>();
+  private readonly backoff = new CheckBackoff();
+  /** workloads with a refused digest in their rollout status: judged again when nodes change */
+  private readonly refused = new Set<string>();
+  private readonly notes = new Set<string>();
   private stopResync: (() => void) | undefined;
 
   constructor(private readonly deps: TriggerControllersDeps) {
     const { config, kubeConfig, log, streams } = deps;
+    this.nodes = deps.checks
+      ? new ScopedInformer<NodeObject>({
+          name: "nodes",
+          kubeConfig,
+          log,
+          ...nodeSource(kubeConfig),
+        })
+      : undefined;
+    this.nodes?.onChange((node, verb) => this.onNode(node, verb));
     for (const kind of WORKLOAD_KINDS) {
       const informer = new ScopedInformer<WorkloadObject>({
         name: `${kind.toLowerCase()}s`,
@@ -83,6 +117,9 @@ export class TriggerControllers {
       metrics: deps.metrics,
       index: this.index,
       problems: this.problems,
+      tagItems: tagItemsFromStreams((namespace, name) => streams.get(namespace, name)),
+      stream: (namespace, name) => streams.get(namespace, name),
+      ...(deps.checks ? { checks: this.preWriteChecks(deps.checks), backoff: this.backoff } : {}),
     });
     this.queue = this.makeQueue(reconciler);
     const tracker = new StreamChangeTracker(options);
@@ -98,7 +135,47 @@ export class TriggerControllers {
   }
 
   get synced(): boolean {
-    return [...this.informers.values()].every((i) => i.synced);
+    return [...this.informers.values()].every((i) => i.synced) && (this.nodes?.synced ?? true);
+  }
+
+  private preWriteChecks(checks: NonNullable<TriggerControllersDeps["checks"]>): PreWriteChecks {
+    const reads = new KubeClusterReads(this.deps.kubeConfig);
+    return new PreWriteChecks({
+      registry: checks.registry,
+      pullSecret: checks.pullSecret,
+      serviceAccountSecrets: (namespace, name) => reads.serviceAccountSecrets(namespace, name),
+      imagePlatforms: (digest) => reads.imagePlatforms(digest),
+      nodes: () => this.nodeList(),
+      freshMs: this.deps.config.pullCheckFreshSeconds * 1000,
+      onNote: (note) => this.note(note),
+    });
+  }
+
+  // Said once per process and text (info): a cluster without nodes would say it on every write.
+  private note(text: string): void {
+    if (this.notes.has(text)) return;
+    if (this.notes.size > 1000) this.notes.clear();
+    this.notes.add(text);
+    this.deps.log.info({ check: "platforms" }, text);
+  }
+
+  private nodeList(): NodeLabels[] {
+    return (this.nodes?.list() ?? []).map((n) => ({
+      name: n.metadata?.name ?? "",
+      labels: n.metadata?.labels ?? {},
+    }));
+  }
+
+  // A node's labels changed (or it came or went): digests refused for the
+  // nodes are judged again. Node heartbeats change nothing here.
+  private onNode(node: NodeObject, verb: ChangeVerb): void {
+    const name = node.metadata?.name ?? "";
+    const labels = verb === "delete" ? undefined : JSON.stringify(node.metadata?.labels ?? {});
+    if (this.nodeLabels.get(name) === labels) return;
+    if (labels === undefined) this.nodeLabels.delete(name);
+    else this.nodeLabels.set(name, labels);
+    this.backoff.clear();
+    for (const key of this.refused) this.queue.add(key);
   }
 
   /**
@@ -121,7 +198,8 @@ export class TriggerControllers {
 
   /** Starts the informers, and the workers once they and the streams' cache have synced. */
   async start(): Promise<void> {
-    const informers = [...this.informers.values()];
+    const informers: ScopedInformer<KubernetesObject>[] = [...this.informers.values()];
+    if (this.nodes) informers.push(this.nodes);
     await Promise.all(informers.map((i) => i.start()));
     const synced = await waitForCacheSync(CONTROLLER_NAME, [...informers, this.deps.streams], {
       log: this.deps.log,
@@ -140,7 +218,9 @@ export class TriggerControllers {
   /** Resolves true once the reconciles in flight finished, false after timeoutMs. */
   async stop(timeoutMs: number): Promise<boolean> {
     this.stopResync?.();
-    await Promise.all([...this.informers.values()].map((i) => i.stop()));
+    await Promise.all(
+      [...this.informers.values(), ...(this.nodes ? [this.nodes] : [])].map((i) => i.stop()),
+    );
     return this.queue.shutdown(timeoutMs);
   }
 
@@ -159,8 +239,12 @@ export class TriggerControllers {
     if (verb === "delete" || !isTriggered(object)) {
       this.index.remove(key);
       this.problems.forget(key);
+      this.refused.delete(key);
       return;
     }
+    if (object.metadata?.annotations?.[ANN_ROLLOUT_STATUS]?.includes('"Refused"'))
+      this.refused.add(key);
+    else this.refused.delete(key);
     const workload = toWorkload(kind, object);
     const parsed = parseTriggers(object.metadata?.annotations?.[ANN_TRIGGERS], workload);
     this.index.set(key, triggerIndexKeys(parsed.triggers));

@@ -10,14 +10,25 @@ import { createLogger } from "../../observability/logger.js";
 import { createMetrics } from "../../observability/metrics.js";
 import {
   ANN_LAST_APPLIED_IMAGES,
+  ANN_ROLLOUT_POLICY,
+  ANN_ROLLOUT_STATUS,
+  APPLIED_LABEL_PREFIX,
+  appliedImageHash,
   type ImagePatch,
   type TriggerLookups,
 } from "../../reconcile/triggers/index.js";
+import { ImportError } from "../../registry/types.js";
 import type { EventRecord, Recorder } from "../events.js";
 import { FollowerIndex } from "./follower-index.js";
 import { type WorkloadRef, workloadKey } from "./keys.js";
+import { PreWriteChecks } from "./pre-write-checks.js";
 import { ProblemMemory } from "./problem-memory.js";
-import { REASON_REJECTED, REASON_ROLLOUT, TriggerReconciler } from "./reconciler.js";
+import {
+  REASON_REJECTED,
+  REASON_ROLLOUT,
+  TriggerReconciler,
+  type TriggerReconcilerDeps,
+} from "./reconciler.js";
 import type { WorkloadClient, WorkloadObject } from "./workload-client.js";
 
 const V1 = "127.0.0.1:5000/shop/web@sha256:1111";
@@ -114,7 +125,11 @@ const TRIGGERS = JSON.stringify([
   { from: { kind: "ImageStreamTag", name: "web:latest" }, fieldPath: WEB_PATH },
 ]);
 
-function setup(object: WorkloadObject | undefined, tag: { image?: string } = { image: V2 }) {
+function setup(
+  object: WorkloadObject | undefined,
+  tag: { image?: string } = { image: V2 },
+  extra: Partial<TriggerReconcilerDeps> = {},
+) {
   const api = new FakeApi(object);
   const events: EventRecord[] = [];
   const recorder: Recorder = { record: async (e) => events.push(e) > 0 };
@@ -136,6 +151,7 @@ function setup(object: WorkloadObject | undefined, tag: { image?: string } = { i
     metrics,
     index,
     problems: new ProblemMemory(),
+    ...extra,
   });
   const log = createLogger("silent");
   const run = () => reconciler.reconcile(KEY, log);
@@ -305,3 +321,89 @@ function containersOf(object: WorkloadObject | undefined): Container[] {
   const spec = object?.spec as { template?: { spec?: { containers?: Container[] } } } | undefined;
   return spec?.template?.spec?.containers ?? [];
 }
+
+describe("TriggerReconciler: safe rollouts (ADR 0030)", () => {
+  const NOW = Date.parse("2026-12-02T10:00:00Z");
+
+  function refusingChecks() {
+    const asked: string[] = [];
+    const checks = new PreWriteChecks({
+      registry: {
+        checkPullable: async (req) => {
+          asked.push(req.reference);
+          throw new ImportError("NotFound", "manifest unknown");
+        },
+      },
+      pullSecret: () => undefined,
+      serviceAccountSecrets: async () => [],
+      nodes: () => [],
+      imagePlatforms: async () => undefined,
+      freshMs: 600_000,
+    });
+    return { checks, asked };
+  }
+
+  it("a refused digest is not written: a Warning, the refusal recorded, re-checked with backoff", async () => {
+    const { checks, asked } = refusingChecks();
+    const gone = `127.0.0.1:5000/shop/web@sha256:${"2".repeat(64)}`;
+    let now = NOW;
+    const { api, events, run } = setup(
+      deployment({ [ANN_TRIGGERS]: TRIGGERS }),
+      { image: gone },
+      {
+        checks,
+        now: () => now,
+      },
+    );
+    const result = await run();
+    expect(asked).toEqual([gone]);
+    expect(containersOf(api.object)[0]?.image).toBe(V1);
+    expect(api.patches).toHaveLength(1);
+    expect(api.patches[0]?.spec).toBeUndefined();
+    const status = JSON.parse(api.object?.metadata?.annotations?.[ANN_ROLLOUT_STATUS] ?? "{}");
+    expect(status[WEB_PATH]).toMatchObject({
+      phase: "Refused",
+      image: gone,
+      reason: "ImageNotPullable",
+    });
+    expect(events.map((e) => [e.type, e.reason])).toEqual([["Warning", "ImageNotPullable"]]);
+    expect(result).toEqual({ requeueAfterMs: 30_000 });
+
+    now += 10_000; // before the re-check is due: no registry request, no write
+    await run();
+    expect(asked).toHaveLength(1);
+    expect(api.patches).toHaveLength(1);
+    now += 20_000;
+    await run();
+    expect(asked).toHaveLength(2);
+    expect(api.patches).toHaveLength(1);
+  });
+
+  it("a move held by the policy writes nothing and asks to be planned again when it may roll", async () => {
+    const policy = JSON.stringify({ soak: "1m" });
+    const applied = deployment({
+      [ANN_TRIGGERS]: TRIGGERS,
+      [ANN_ROLLOUT_POLICY]: policy,
+      [ANN_LAST_APPLIED_IMAGES]: JSON.stringify({ [WEB_PATH]: V1 }),
+    });
+    if (applied.metadata)
+      applied.metadata.labels = { [`${APPLIED_LABEL_PREFIX}web`]: appliedImageHash(V1) };
+    const items = [
+      {
+        created: new Date(NOW - 10_000).toISOString(),
+        dockerImageReference: V2,
+        image: "sha256:2222",
+        generation: 2,
+      },
+      {
+        created: new Date(NOW - 3_600_000).toISOString(),
+        dockerImageReference: V1,
+        image: "sha256:1111",
+        generation: 1,
+      },
+    ];
+    const { api, run } = setup(applied, { image: V2 }, { tagItems: () => items, now: () => NOW });
+    expect(await run()).toEqual({ requeueAfterMs: 50_000 });
+    expect(api.patches).toHaveLength(0);
+  });
+});

@@ -3,6 +3,8 @@
 // resourceVersion it was planned from). A pass whose plan writes nothing
 // makes no API call, so resyncs and the workload's own status updates cost
 // nothing but CPU.
+
+import type { ImageStream, TagEvent } from "../../api/types.js";
 import { ANN_TRIGGERS } from "../../api/types.js";
 import type { Logger } from "../../observability/logger.js";
 import type { Metrics } from "../../observability/metrics.js";
@@ -10,9 +12,12 @@ import {
   buildTriggerPatch,
   type ContainerImageChange,
   parseTriggers,
+  planSafeRollout,
   planTriggerUpdates,
   problemEventMessage,
+  type Refusal,
   rolloutEventMessage,
+  type SafePlan,
   type TriggerLookups,
   type TriggerPlan,
   type TriggerProblem,
@@ -22,8 +27,10 @@ import {
 import { type EventTarget, ProblemReports, type Recorder } from "../events.js";
 import { isConflict, isNotFound, isRefusedRequest, refusalSummary } from "../kube-errors.js";
 import type { ReconcileResult } from "../workqueue.js";
+import { CheckBackoff } from "./check-backoff.js";
 import type { FollowerIndex } from "./follower-index.js";
 import { API_VERSION_OF, parseWorkloadKey, RESOURCE_OF, type WorkloadRef } from "./keys.js";
+import { checkInputs, type PreWriteChecks } from "./pre-write-checks.js";
 import type { ProblemMemory } from "./problem-memory.js";
 import type { WorkloadClient, WorkloadObject } from "./workload-client.js";
 
@@ -32,6 +39,8 @@ export const REASON_ROLLOUT = "ImageTriggered";
 export const REASON_REJECTED = "ImageUpdateRejected";
 const WRITE_ATTEMPTS = 4;
 const NOT_SYNCED_RETRY_MS = 500;
+/** a gate days away is planned again at least daily (and by every resync) */
+const MAX_REQUEUE_MS = 24 * 3600_000;
 
 export interface TriggerReconcilerDeps {
   /** the workload from the informer cache */
@@ -44,11 +53,20 @@ export interface TriggerReconcilerDeps {
   metrics: Pick<Metrics, "apiWrites" | "triggerRollouts" | "triggerProblems">;
   index: FollowerIndex;
   problems: ProblemMemory;
+  /** a tag's history, newest first (soak, debounce: ADR 0030) */
+  tagItems?: (namespace: string, stream: string, tag: string) => readonly TagEvent[];
+  /** the stream a trigger follows, for the checks before a write */
+  stream?: (namespace: string, name: string) => ImageStream | undefined;
+  /** pullable and platform checks before a write; left out: none */
+  checks?: PreWriteChecks;
+  /** when refused digests are checked again; shared with the controller (node changes clear it) */
+  backoff?: CheckBackoff;
+  now?: () => number;
 }
 
 /** The Workload view of an informer object (list results carry no kind). */
 export function toWorkload(kind: WorkloadKind, object: WorkloadObject): Workload {
-  return { kind, metadata: object.metadata, spec: object.spec };
+  return { kind, metadata: object.metadata, spec: object.spec, status: object.status };
 }
 
 export function planWorkload(workload: Workload, lookups: TriggerLookups): TriggerPlan {
@@ -58,9 +76,13 @@ export function planWorkload(workload: Workload, lookups: TriggerLookups): Trigg
 
 export class TriggerReconciler {
   private readonly refusals: ProblemReports;
+  private readonly backoff: CheckBackoff;
+  private readonly now: () => number;
 
   constructor(private readonly deps: TriggerReconcilerDeps) {
     this.refusals = new ProblemReports(deps.recorder);
+    this.now = deps.now ?? Date.now;
+    this.backoff = deps.backoff ?? new CheckBackoff();
   }
 
   async reconcile(key: string, log: Logger): Promise<ReconcileResult | undefined> {
@@ -72,17 +94,18 @@ export class TriggerReconciler {
     let object = this.deps.cached(ref);
     for (let attempt = 1; object !== undefined; attempt++) {
       const workload = toWorkload(ref.kind, object);
-      const plan = planWorkload(workload, this.deps.lookups);
+      const safe = await this.planSafely(key, workload);
+      const { plan } = safe;
       await this.reportProblems(key, ref.kind, object, plan.problems);
-      const patch = buildTriggerPatch(workload, plan);
+      const patch = buildTriggerPatch(workload, plan, safe);
       if (patch === undefined) {
         logSkips(log, plan);
-        return undefined;
+        return this.requeue(safe);
       }
       try {
         const written = await this.deps.client.patch(ref, patch);
-        await this.afterWrite(ref, written, plan, log);
-        return undefined;
+        await this.afterWrite(ref, written, safe, log);
+        return this.requeue(safe);
       } catch (err) {
         if (isNotFound(err)) break;
         if (isRefusedRequest(err)) await this.reportRefusal(ref.kind, object, plan, err);
@@ -98,6 +121,57 @@ export class TriggerReconciler {
   private forget(key: string): void {
     this.deps.index.remove(key);
     this.deps.problems.forget(key);
+    this.backoff.forget(key);
+  }
+
+  /**
+   * The plan under the rollout policy, with the checks before a write run on
+   * every digest it would write: a refused one is planned again as held.
+   * Refusals are re-checked with backoff (CheckBackoff), not on every pass.
+   */
+  private async planSafely(key: string, workload: Workload): Promise<SafePlan> {
+    const parsed = parseTriggers(workload.metadata?.annotations?.[ANN_TRIGGERS], workload);
+    const now = this.now();
+    const inputs = checkInputs(workload);
+    const refusals = this.backoff.held(key, now, inputs);
+    const context = { now, tagItems: this.deps.tagItems ?? (() => []), refusals };
+    const safe = planSafeRollout(workload, parsed, this.deps.lookups, context);
+    const { checks } = this.deps;
+    if (checks === undefined || safe.toCheck.length === 0) return this.withBackoff(key, safe);
+    let refused = false;
+    for (const change of safe.toCheck) {
+      const refusal = await this.check(checks, workload, change);
+      const check = { image: change.newImage, inputs, now };
+      this.backoff.checked(key, change.trigger.container.key, check, refusal);
+      if (refusal === undefined) continue;
+      refusals.set(change.trigger.container.key, refusal);
+      refused = true;
+    }
+    const final = refused ? planSafeRollout(workload, parsed, this.deps.lookups, context) : safe;
+    return this.withBackoff(key, final);
+  }
+
+  private check(
+    checks: PreWriteChecks,
+    workload: Workload,
+    change: ContainerImageChange,
+  ): Promise<Refusal | undefined> {
+    const { namespace } = change.trigger.from;
+    return checks.check(workload, change, this.deps.stream?.(namespace, change.trigger.stream));
+  }
+
+  /** A refused digest is planned again when its re-check is due. */
+  private withBackoff(key: string, safe: SafePlan): SafePlan {
+    const due = this.backoff.nextCheck(key);
+    if (due === undefined) return safe;
+    const requeueAt = safe.requeueAt === undefined ? due : Math.min(due, safe.requeueAt);
+    return { ...safe, requeueAt };
+  }
+
+  private requeue(safe: SafePlan): ReconcileResult | undefined {
+    if (safe.requeueAt === undefined) return undefined;
+    const delay = Math.min(MAX_REQUEUE_MS, Math.max(1000, safe.requeueAt - this.now()));
+    return { requeueAfterMs: delay };
   }
 
   private async reportProblems(
@@ -142,18 +216,31 @@ export class TriggerReconciler {
   private async afterWrite(
     ref: WorkloadRef,
     written: WorkloadObject,
-    plan: TriggerPlan,
+    safe: SafePlan,
     log: Logger,
   ): Promise<void> {
+    const { plan } = safe;
     this.deps.metrics.apiWrites.inc({ resource: RESOURCE_OF[ref.kind], verb: "patch" });
+    const target = eventTarget(ref.kind, written);
+    for (const notice of safe.notices) {
+      log.info({ reason: notice.reason }, notice.note);
+      await this.deps.recorder.record({
+        target,
+        type: notice.type,
+        reason: notice.reason,
+        action: "FollowRollout",
+        note: notice.note,
+        forEachWrite: true,
+      });
+    }
     if (plan.changes.length === 0) {
-      log.debug("record annotation updated");
+      log.debug("record annotations updated");
       return;
     }
     this.deps.metrics.triggerRollouts.inc({ kind: ref.kind });
     log.info({ changes: plan.changes.map(changeSummary) }, "rolled out triggered images");
-    const target = eventTarget(ref.kind, written);
-    for (const change of plan.changes) {
+    // a rollback is told by its RolloutFailed notice
+    for (const change of plan.changes.filter((c) => c.cause !== "Rollback")) {
       await this.deps.recorder.record({
         target,
         type: "Normal",

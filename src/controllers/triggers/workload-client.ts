@@ -15,7 +15,7 @@ import { FIELD_MANAGER } from "../imagestream-writer.js";
 import { isNotFound } from "../kube-errors.js";
 import type { WorkloadRef } from "./keys.js";
 
-export type WorkloadObject = KubernetesObject & { spec?: unknown };
+export type WorkloadObject = KubernetesObject & { spec?: unknown; status?: unknown };
 
 export interface WorkloadClient {
   /** undefined when the workload does not exist */

@@ -13,7 +13,12 @@ export const EVENT_NOTE_LIMIT = 1024;
 export function rolloutEventMessage(change: ContainerImageChange): string {
   const { from } = change.trigger;
   const tag = `image stream tag ${from.namespace}/${from.name}`;
-  const why = change.cause === "TagMoved" ? `${tag} moved` : `new trigger on ${tag}`;
+  const why =
+    change.cause === "TagMoved"
+      ? `${tag} moved`
+      : change.cause === "Rollback"
+        ? `the rollout following ${tag} failed`
+        : `new trigger on ${tag}`;
   const container = containerLabel({
     containerList: change.containerList,
     name: change.containerName,

@@ -11,6 +11,7 @@ import {
   serializeLastApplied,
 } from "./last-applied.js";
 import type { ContainerImageChange, TriggerPlan } from "./plan.js";
+import { ANN_ROLLOUT_STATUS, type RolloutStatus, serializeRolloutStatus } from "./rollout-state.js";
 import type { ContainerList, Workload, WorkloadKind } from "./types.js";
 
 export const STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json";
@@ -18,6 +19,8 @@ export const STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json";
 export interface ImagePatchOptions {
   /** the record to store; an empty record removes the annotation */
   lastApplied?: LastAppliedRecord;
+  /** the rollout-status annotation to store (ADR 0030); empty removes it */
+  rolloutStatus?: RolloutStatus;
   /** applied-image labels by container name: a hash sets one, null removes it */
   appliedLabels?: Record<string, string | null>;
   /**
@@ -56,9 +59,14 @@ export function buildImagePatch(
 }
 
 /** The patch that carries out a plan, or undefined when it writes nothing. */
-export function buildTriggerPatch(workload: Workload, plan: TriggerPlan): ImagePatch | undefined {
+export function buildTriggerPatch(
+  workload: Workload,
+  plan: TriggerPlan,
+  rollout?: { status: RolloutStatus; statusChanged: boolean },
+): ImagePatch | undefined {
   if (!plan.needsWrite) return undefined;
   const options: ImagePatchOptions = {};
+  if (rollout?.statusChanged) options.rolloutStatus = rollout.status;
   if (plan.lastAppliedChanged) options.lastApplied = plan.lastApplied;
   if (Object.keys(plan.appliedLabels).length > 0) options.appliedLabels = plan.appliedLabels;
   const resourceVersion = workload.metadata?.resourceVersion;
@@ -74,6 +82,12 @@ function metadataPatch(options: ImagePatchOptions): ImagePatch["metadata"] {
     // null deletes a map key in a strategic-merge (and JSON merge) patch
     metadata.annotations = {
       [ANN_LAST_APPLIED_IMAGES]: empty ? null : serializeLastApplied(options.lastApplied),
+    };
+  }
+  if (options.rolloutStatus !== undefined) {
+    metadata.annotations = {
+      ...metadata.annotations,
+      [ANN_ROLLOUT_STATUS]: serializeRolloutStatus(options.rolloutStatus) ?? null,
     };
   }
   if (options.appliedLabels !== undefined && Object.keys(options.appliedLabels).length > 0) {

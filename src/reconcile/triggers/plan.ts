@@ -36,8 +36,12 @@ export interface ContainerImageChange {
   oldImage: string | undefined;
   newImage: string;
   trigger: ValidTrigger;
-  /** NewTrigger: nothing applied there before; TagMoved: the tag changed since */
-  cause: "NewTrigger" | "TagMoved";
+  /**
+   * NewTrigger: nothing applied there before; TagMoved: the tag changed
+   * since; Rollback: a rollout we followed failed and the image it replaced
+   * is written back (ADR 0030)
+   */
+  cause: "NewTrigger" | "TagMoved" | "Rollback";
 }
 
 export type SkipReason =
@@ -45,7 +49,12 @@ export type SkipReason =
   | "Paused"
   | "NoImage"
   | "UpToDate"
-  | "ManualOverride";
+  | "ManualOverride"
+  // rollout policy and checks before a write (ADR 0030)
+  | "Waiting"
+  | "RolloutFailed"
+  | "Refused"
+  | "PolicyInvalid";
 
 /** Why a valid trigger wrote nothing: the answer to "why didn't it roll?". */
 export interface TriggerSkip {
@@ -78,10 +87,18 @@ interface Outcome {
   applied?: string;
 }
 
+/**
+ * Holds back a write the ADR 0006 rules would make (a rollout policy's gate,
+ * a failed or refused digest): the container is then not written and its
+ * record keeps what was applied before.
+ */
+export type WriteHold = (change: ContainerImageChange) => TriggerSkip | undefined;
+
 export function planTriggerUpdates(
   workload: Workload,
   parsed: ParsedTriggers,
   lookups: TriggerLookups,
+  hold?: WriteHold,
 ): TriggerPlan {
   const previous = readLastApplied(workload);
   const labels = readAppliedLabels(workload);
@@ -100,7 +117,9 @@ export function planTriggerUpdates(
     needsWrite: false,
   };
   for (const trigger of parsed.triggers) {
-    const outcome = decide(trigger, workload, { record: previous.record, labels }, lookups);
+    const decided = decide(trigger, workload, { record: previous.record, labels }, lookups);
+    const held = decided.change === undefined ? undefined : hold?.(decided.change);
+    const outcome: Outcome = held === undefined ? decided : { skip: held };
     if (outcome.change !== undefined) plan.changes.push(outcome.change);
     if (outcome.skip !== undefined) plan.skipped.push(outcome.skip);
     if (outcome.problem !== undefined) plan.problems.push(outcome.problem);

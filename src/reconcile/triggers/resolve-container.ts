@@ -31,9 +31,15 @@ export function resolveContainer(workload: Workload, target: FieldPathTarget): R
   };
 }
 
+/** The workload's pod spec (its template's), undefined when it has none. */
+export function podSpecOf(workload: Workload): Record<string, unknown> | undefined {
+  const podSpec = walk(workload, podSpecPath(workload.kind).split("."));
+  return isRecord(podSpec) ? podSpec : undefined;
+}
+
 /** The named containers of one list of the workload's pod spec, in order. */
 export function containersOf(workload: Workload, list: ContainerList): ContainerView[] {
-  const podSpec = walk(workload, podSpecPath(workload.kind).split("."));
+  const podSpec = podSpecOf(workload);
   const items = isRecord(podSpec) ? podSpec[list] : undefined;
   if (!Array.isArray(items)) return [];
   return items.filter(isRecord).map((item) => ({

@@ -12,34 +12,8 @@ import { parseTriggers } from "./parse-triggers.js";
 import { buildTriggerPatch } from "./patch.js";
 import { planTriggerUpdates } from "./plan.js";
 import type { TriggerLookups } from "./tag-image.js";
-import { trigger, WEB_PATH, withTriggers, workload } from "./testdata.js";
+import { mergeByName, trigger, WEB_PATH, withTriggers, workload } from "./testdata.js";
 import type { Workload } from "./types.js";
-
-function mergeByName(target: unknown, patch: unknown): unknown {
-  if (Array.isArray(patch) && Array.isArray(target)) {
-    const merged = [...target];
-    for (const item of patch as { name: string }[]) {
-      const at = merged.findIndex((m) => (m as { name: string }).name === item.name);
-      if (at === -1) merged.push(item);
-      else merged[at] = mergeByName(merged[at], item);
-    }
-    return merged;
-  }
-  if (
-    typeof patch !== "object" ||
-    patch === null ||
-    typeof target !== "object" ||
-    target === null
-  ) {
-    return patch;
-  }
-  const merged: Record<string, unknown> = { ...(target as Record<string, unknown>) };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete merged[key];
-    else merged[key] = mergeByName(merged[key], value);
-  }
-  return merged;
-}
 
 class Cluster {
   tag = "quay.io/shop/web@sha256:aaaa";

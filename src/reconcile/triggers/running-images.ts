@@ -6,6 +6,7 @@
 
 import { ANN_TRIGGERS } from "../../api/types.js";
 import { parseTriggers } from "./parse-triggers.js";
+import { readRolloutStatus } from "./rollout-state.js";
 import type { Workload } from "./types.js";
 
 export function imagesFollowing(
@@ -15,9 +16,15 @@ export function imagesFollowing(
   tag: string,
 ): string[] {
   const parsed = parseTriggers(workload.metadata?.annotations?.[ANN_TRIGGERS], workload);
-  const images = parsed.triggers
-    .filter((t) => t.from.namespace === namespace && t.stream === stream && t.tag === tag)
-    .map((t) => t.container.image)
-    .filter((image): image is string => image !== undefined && image !== "");
-  return [...new Set(images)];
+  const following = parsed.triggers.filter(
+    (t) => t.from.namespace === namespace && t.stream === stream && t.tag === tag,
+  );
+  // a rollout we follow may be written back to the image it replaced (ADR 0030)
+  const rollout = readRolloutStatus(workload).status;
+  const images = following.flatMap((t) => {
+    const entry = rollout[t.container.key];
+    const back = entry?.phase === "Progressing" ? entry.previous : undefined;
+    return [t.container.image, back];
+  });
+  return [...new Set(images.filter((i): i is string => i !== undefined && i !== ""))];
 }

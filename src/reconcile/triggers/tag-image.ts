@@ -101,3 +101,11 @@ export function lookupsFromStreams(
     },
   };
 }
+
+/** A tag's history (status items, newest first) from an image stream cache; empty when unknown. */
+export function tagItemsFromStreams(
+  getStream: (namespace: string, name: string) => ImageStream | undefined,
+): (namespace: string, stream: string, tag: string) => TagEvent[] {
+  return (namespace, stream, tag) =>
+    getStream(namespace, stream)?.status?.tags?.find((t) => t.tag === tag)?.items ?? [];
+}

@@ -93,3 +93,34 @@ export const WEB_PATH = 'spec.template.spec.containers[?(@.name=="web")].image';
 export const SIDECAR_PATH = 'spec.template.spec.containers[?(@.name=="sidecar")].image';
 export const CRON_JOB_PATH =
   'spec.jobTemplate.spec.template.spec.containers[?(@.name=="job")].image';
+
+/**
+ * A stand-in for the API server's strategic merge, limited to what the
+ * trigger patches use (maps, null deleting a key, container lists merged by
+ * name), for the story tests (rollback.test.ts, safe-rollout.test.ts).
+ */
+export function mergeByName(target: unknown, patch: unknown): unknown {
+  if (Array.isArray(patch) && Array.isArray(target)) {
+    const merged = [...target];
+    for (const item of patch as { name: string }[]) {
+      const at = merged.findIndex((m) => (m as { name: string }).name === item.name);
+      if (at === -1) merged.push(item);
+      else merged[at] = mergeByName(merged[at], item);
+    }
+    return merged;
+  }
+  if (
+    typeof patch !== "object" ||
+    patch === null ||
+    typeof target !== "object" ||
+    target === null
+  ) {
+    return patch;
+  }
+  const merged: Record<string, unknown> = { ...(target as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete merged[key];
+    else merged[key] = mergeByName(merged[key], value);
+  }
+  return merged;
+}

@@ -15,6 +15,8 @@ export interface WorkloadMeta {
   name?: string;
   namespace?: string;
   resourceVersion?: string;
+  /** read by the rollout health check (ADR 0030) */
+  generation?: number;
   annotations?: Record<string, string>;
   labels?: Record<string, string>;
 }
@@ -23,6 +25,8 @@ export interface Workload {
   kind: WorkloadKind;
   metadata?: WorkloadMeta;
   spec?: unknown;
+  /** kept in the cache for workloads with a rollout policy only (ADR 0030) */
+  status?: unknown;
 }
 
 export type ContainerList = "containers" | "initContainers";
@@ -68,7 +72,13 @@ export type TriggerProblemReason =
   | "CrossNamespaceNotAllowed"
   | "NoSuchStream"
   | "NoSuchTag"
-  | "InvalidLastApplied";
+  | "InvalidLastApplied"
+  // rollouts (ADR 0030)
+  | "InvalidRolloutPolicy"
+  | "InvalidRolloutStatus"
+  | "ImageNotPullable"
+  | "PlatformMismatch"
+  | "ImageCheckFailed";
 
 export interface TriggerProblem {
   reason: TriggerProblemReason;
