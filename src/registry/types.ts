@@ -68,10 +68,22 @@ export interface RecheckRequest extends ImportRequest {
    * chosen from. Then nothing is fetched.
    */
   recorded: string[];
+  /**
+   * The caller has reason to expect a change (a push notification): GET the
+   * manifest at once instead of a HEAD first. The GET answers the digest
+   * too, so an unchanged tag still costs one request and a moved one saves
+   * the HEAD (ADR 0027).
+   */
+  expectChange?: boolean;
 }
 
 /** Either a new import, or the registry's digest for a tag that has not moved. */
 export type RecheckResult = ImportResult | { unchanged: string };
+
+/** The digest the registry gave for the reference itself (a list's own digest, not its child's). */
+export function answeredDigest(result: RecheckResult): string {
+  return "unchanged" in result ? result.unchanged : (result.listDigest ?? result.image.digest);
+}
 
 export type ImportFailureReason =
   | "Unauthorized"
@@ -104,7 +116,10 @@ export class ImportError extends Error {
 export interface RegistryClient {
   /** a first import: one manifest GET by tag (no HEAD: nothing to compare it with), config GETs */
   importImage(req: ImportRequest, signal?: AbortSignal): Promise<ImportResult>;
-  /** one HEAD; only when the digest is not in req.recorded, the import (by that digest) */
+  /**
+   * one HEAD (a GET with req.expectChange); only when the digest is not in
+   * req.recorded, the import (by that digest)
+   */
   recheck(req: RecheckRequest, signal?: AbortSignal): Promise<RecheckResult>;
   /** tags of a repository, for spec.dockerImageRepository bulk import */
   listTags(
