@@ -149,6 +149,7 @@ export class Manager {
     this.pushes = new PushDispatcher({
       index: pushIndex,
       recheck: (key, tags) => {
+        log.debug({ key, tags }, "push re-check queued");
         reconciler.recheck(key, tags);
         imports.add(key);
       },

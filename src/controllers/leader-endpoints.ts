@@ -98,8 +98,15 @@ export class LeaderEndpoints {
       );
       return true;
     } catch (err) {
+      // the API server's reason for a refused slice (a loopback $POD_IP is one)
+      const refusal = (err as { body?: unknown }).body;
       this.o.log.warn(
-        { endpointSlice: `${this.o.namespace}/${body.metadata.name}`, err: errorSummary(err) },
+        {
+          endpointSlice: `${this.o.namespace}/${body.metadata.name}`,
+          address: `${this.o.podIp}:${this.o.port}`,
+          err: errorSummary(err),
+          ...(typeof refusal === "string" ? { refusal: refusal.slice(0, 500) } : {}),
+        },
         "cannot point the receiver Service at this leader: pushes may reach a standby (503) until it is written",
       );
       return false;

@@ -4,9 +4,11 @@
 // receiver Service's EndpointSlice at itself ($POD_IP and its HTTPS port), so
 // pushes reach the replica that imports. A standby reached directly answers
 // 503 with Retry-After; after a handover the slice names the new leader.
+// The processes share one address here, so the slice's port tells them apart.
 import { readFileSync } from "node:fs";
 import { CoreV1Api, DiscoveryV1Api, type V1EndpointSlice } from "@kubernetes/client-node";
 import { afterAll, describe, expect, it } from "vitest";
+import { saveOperatorLog } from "./imports-support.js";
 import { adminKubeConfig, testEnv } from "./support/env.js";
 import { httpsRequest } from "./support/https.js";
 import { kubectl } from "./support/kubectl.js";
@@ -22,8 +24,16 @@ const discovery = adminKubeConfig.makeApiClient(DiscoveryV1Api);
 const core = adminKubeConfig.makeApiClient(CoreV1Api);
 const body = readFileSync(new URL("../fixtures/push/distribution.json", import.meta.url), "utf8");
 
+/**
+ * What the replicas write as their pod IP: an EndpointSlice refuses loopback
+ * addresses, and nothing dials it here (the test reaches each process on its
+ * own loopback port, and the slice's port tells them apart); a documentation
+ * address (RFC 5737) passes validation.
+ */
+const POD_IP = "192.0.2.10";
+
 const replica = () =>
-  startOperator(["--leader-election-id", LEASE], { POD_IP: "127.0.0.1" }, { leaderElect: true });
+  startOperator(["--leader-election-id", LEASE], { POD_IP }, { leaderElect: true });
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000) {
   const deadline = Date.now() + ms;
@@ -70,7 +80,10 @@ describe("push receivers on every replica, acted on by the leader", () => {
   const operators: RunningOperator[] = [];
 
   afterAll(async () => {
-    for (const o of operators) await o.stop();
+    for (const [i, o] of operators.entries()) {
+      await o.stop();
+      expect(saveOperatorLog(o, `webhook-replica-${i}`)).toEqual([]);
+    }
     kubectl(["-n", RECEIVER_NAMESPACE, "delete", "endpointslice", `${SERVICE}-leader`]);
     kubectl(["-n", RECEIVER_NAMESPACE, "delete", "lease", LEASE]);
   });
@@ -87,7 +100,7 @@ describe("push receivers on every replica, acted on by the leader", () => {
     const pointsAt = async (o: RunningOperator) => {
       const s = await slice();
       const at = `${s?.endpoints?.[0]?.addresses?.[0]}:${s?.ports?.[0]?.port}`;
-      return at === `127.0.0.1:${o.servingPort}` ? s : undefined;
+      return at === `${POD_IP}:${o.servingPort}` ? s : undefined;
     };
     const written = await until("the slice to name a", () => pointsAt(a));
     expect(written.metadata?.labels?.["kubernetes.io/service-name"]).toBe(SERVICE);
