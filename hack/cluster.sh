@@ -118,7 +118,9 @@ registry_env() {
     "REGISTRY_USER=$REGISTRY_USER_NAME" \
     "REGISTRY_PASSWORD=$(registry_password)" \
     "REGISTRY_EVENTS_SECRET=$(registry_events_secret)" \
-    "REGISTRY_EVENTS_URL=http://127.0.0.1:$EVENTS_PORT/registry-events"
+    "REGISTRY_EVENTS_URL=https://127.0.0.1:$EVENTS_PORT/registry-events" \
+    "REGISTRY_EVENTS_CERT=$PKI/receiver.crt" \
+    "REGISTRY_EVENTS_KEY=$PKI/receiver.key"
 }
 
 # The registries of `up` without its control plane, for the e2e suite on a

@@ -2,19 +2,12 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, helpText, parseConfig } from "./config.js";
 
 describe("parseConfig", () => {
-  it("push receivers: a Secret by name (default namespace the pod's), registry hosts per receiver", () => {
-    const c = parseConfig(
-      [
-        "--webhook-addr",
-        "0.0.0.0:8443",
-        "--webhook-registry-hosts",
-        "dockerhub=mirror.example.com:5000",
-      ],
-      { POD_NAMESPACE: "ops" },
-    );
+  it("push receivers: on the HTTPS server by default, a Secret by name (default namespace the pod's), registry hosts per receiver", () => {
+    const c = parseConfig(["--webhook-registry-hosts", "dockerhub=mirror.example.com:5000"], {
+      POD_NAMESPACE: "ops",
+    });
     if (c === "help") throw new Error("unexpected help");
     expect(c.webhook).toEqual({
-      addr: { host: "0.0.0.0", port: 8443 },
       secretName: "imagestream-operator-webhook",
       secretNamespace: "ops",
       receivers: [
@@ -28,22 +21,29 @@ describe("parseConfig", () => {
         "generic",
       ],
       registryHosts: { dockerhub: "mirror.example.com:5000" },
+      serviceName: "imagestream-operator-webhook",
     });
-    const some = parseConfig(
-      ["--webhook-addr", "0.0.0.0:8443", "--webhook-receivers", "github,quay"],
-      {},
-    );
+    const some = parseConfig(["--webhook-receivers", "github,quay"], {});
     expect(some !== "help" && some.webhook?.receivers).toEqual(["github", "quay"]);
-    expect(() =>
-      parseConfig(["--webhook-addr", "0.0.0.0:8443", "--webhook-receivers", "github,ecr"], {}),
-    ).toThrow(ConfigError);
-    expect(parseConfig([], {})).toHaveProperty("webhook", undefined);
+    expect(() => parseConfig(["--webhook-receivers", "github,ecr"], {})).toThrow(ConfigError);
+    // off, or no HTTPS server to serve them: there is no plain-HTTP listener
+    expect(parseConfig(["--webhook-enabled", "false"], {})).toHaveProperty("webhook", undefined);
+    expect(parseConfig(["--serving-addr", ""], {})).toHaveProperty("webhook", undefined);
+    expect(() => parseConfig(["--webhook-addr", "0.0.0.0:9443"], {})).toThrow(ConfigError);
     for (const bad of ["nope=r.io", "dockerhub=", "dockerhub=r.io=x"]) {
-      expect(() =>
-        parseConfig(["--webhook-addr", "0.0.0.0:8443", "--webhook-registry-hosts", bad], {}),
-      ).toThrow(ConfigError);
+      expect(() => parseConfig(["--webhook-registry-hosts", bad], {})).toThrow(ConfigError);
     }
     expect(() => parseConfig(["--webhook-secret", "s3cret"], {})).toThrow(ConfigError);
+  });
+
+  it("push receivers: the pod's IP for the leader's EndpointSlice, no Service when emptied", () => {
+    const c = parseConfig([], { POD_IP: "10.1.2.3" });
+    expect(c !== "help" && c.webhook).toMatchObject({
+      serviceName: "imagestream-operator-webhook",
+      podIp: "10.1.2.3",
+    });
+    const none = parseConfig(["--webhook-service", ""], { POD_IP: "10.1.2.3" });
+    expect(none !== "help" && none.webhook?.serviceName).toBeUndefined();
   });
 
   it("applies defaults", () => {

@@ -119,9 +119,15 @@ export const FLAGS = {
     help: "listen address of /metrics, /healthz, /readyz",
     default: "0.0.0.0:8080",
   },
-  "webhook-addr": {
-    env: "ISO_WEBHOOK_ADDR",
-    help: "listen address of the registry push-notification receivers (POST /hooks/<format>, docs/push.md); empty disables them",
+  "webhook-enabled": {
+    env: "ISO_WEBHOOK_ENABLED",
+    help: "serve the registry push-notification receivers (POST /hooks/<receiver>, docs/push.md) on the HTTPS server (--serving-addr) of every replica; only the leader acts on them",
+    default: "true",
+  },
+  "webhook-service": {
+    env: "ISO_WEBHOOK_SERVICE",
+    help: "Service (no selector) whose EndpointSlice the leader points at itself ($POD_IP and the HTTPS port), so pushes reach the replica that imports; empty or no $POD_IP: none written",
+    default: "imagestream-operator-webhook",
   },
   "webhook-secret-name": {
     env: "ISO_WEBHOOK_SECRET_NAME",
@@ -223,13 +229,17 @@ export interface Config {
   maxTagHistory: number;
   pullCheckFreshSeconds: number;
   metricsAddr: { host: string; port: number };
+  /** undefined: no receivers (--webhook-enabled=false, or no HTTPS server) */
   webhook?: {
-    addr: { host: string; port: number };
     secretName: string;
     secretNamespace: string;
     receivers: ReceiverFormat[];
     /** receiver -> the registry its pushes are matched against */
     registryHosts: Record<string, string>;
+    /** the receivers' Service: its names go in the serving certificate */
+    serviceName?: string;
+    /** $POD_IP: with serviceName, the leader points that Service's EndpointSlice here */
+    podIp?: string;
   };
   /** undefined: no HTTPS server (--serving-addr "") */
   serving?: {
@@ -340,13 +350,7 @@ function buildConfig(
       true,
     ),
     metricsAddr: hostPort("metrics-addr", get("metrics-addr") ?? "0.0.0.0:8080"),
-    webhook: webhook(
-      get("webhook-addr"),
-      get("webhook-secret-name") ?? "imagestream-operator-webhook",
-      get("webhook-secret-namespace") ?? env.POD_NAMESPACE ?? "imagestream-operator-system",
-      get("webhook-registry-hosts"),
-      get("webhook-receivers"),
-    ),
+    webhook: webhook(get, env),
     serving: serving(get),
     leaderElect: bool("leader-elect", get("leader-elect")),
     leaderElectionNamespace:
@@ -411,14 +415,13 @@ function platform(v: string): { os: string; architecture: string } {
 // Receiver secrets live in a Secret, never in a flag or its environment
 // variable (both show in `ps` and in the pod spec).
 function webhook(
-  addr: string | undefined,
-  secretName: string,
-  secretNamespace: string,
-  hosts: string | undefined,
-  receiverList: string | undefined,
+  get: (n: keyof typeof FLAGS) => string | undefined,
+  env: NodeJS.ProcessEnv,
 ): Config["webhook"] {
-  if (!addr) return undefined;
-  const receivers = list(receiverList);
+  // served on the HTTPS server only: no plain-HTTP listener (ADR 0027)
+  if (!bool("webhook-enabled", get("webhook-enabled")) || !get("serving-addr")) return undefined;
+  const receivers = list(get("webhook-receivers"));
+  const hosts = get("webhook-registry-hosts");
   for (const r of receivers) {
     if (!(RECEIVER_FORMATS as readonly string[]).includes(r)) {
       throw new ConfigError(
@@ -440,12 +443,16 @@ function webhook(
     }
     registryHosts[receiver] = host.toLowerCase();
   }
+  const serviceName = get("webhook-service");
+  const podIp = env.POD_IP?.trim();
   return {
-    addr: hostPort("webhook-addr", addr),
-    secretName,
-    secretNamespace,
+    secretName: get("webhook-secret-name") ?? "imagestream-operator-webhook",
+    secretNamespace:
+      get("webhook-secret-namespace") ?? env.POD_NAMESPACE ?? "imagestream-operator-system",
     receivers: receivers as ReceiverFormat[],
     registryHosts,
+    ...(serviceName ? { serviceName } : {}),
+    ...(podIp ? { podIp } : {}),
   };
 }
 

@@ -12,6 +12,7 @@ import { ScopedInformer } from "./controllers/informer.js";
 import { loadKubeConfig } from "./controllers/kube.js";
 import { LeaderElector } from "./controllers/leader.js";
 import { kubeLeaseApi } from "./controllers/lease-api.js";
+import { HOOKS_PREFIX, LEGACY_DISTRIBUTION_PATH } from "./controllers/receivers.js";
 import { imageStreamSource } from "./controllers/resources.js";
 import { Manager } from "./manager.js";
 import { createLogger, errorSummary } from "./observability/logger.js";
@@ -62,10 +63,19 @@ async function main(): Promise<void> {
     identity,
     ...(streams ? { streams } : {}),
   });
+  // every replica serves the receivers; only the leader acts on a push (ADR 0027)
+  const receivers = manager.receivers(() => leading && manager.synced && !shuttingDown);
   const serving =
     config.serving && streams
       ? new Serving({
-          config: { ...config.serving, namespace: config.leaderElectionNamespace },
+          config: {
+            ...config.serving,
+            namespace: config.leaderElectionNamespace,
+            // the receiver Service's names, so in-cluster senders can verify the certificate
+            ...(config.webhook?.serviceName
+              ? { otherServiceNames: [config.webhook.serviceName] }
+              : {}),
+          },
           kubeConfig,
           log,
           isLeader: () => leading,
@@ -87,15 +97,22 @@ async function main(): Promise<void> {
                   : {}),
               }),
             },
+            ...(receivers
+              ? [HOOKS_PREFIX, LEGACY_DISTRIBUTION_PATH].map((prefix) => ({
+                  prefix,
+                  frontProxy: false,
+                  handler: receivers,
+                }))
+              : []),
           ],
         })
       : undefined;
   const server: Server = await startObservabilityServer(config.metricsAddr, metrics.registry, {
-    // A leader is ready once its caches synced. A standby is ready too (it waits),
-    // unless the push receiver is on: then only the leader may receive traffic.
-    // With the HTTPS server on, a replica is ready once it serves (views).
-    ready: () =>
-      !shuttingDown && (serving?.ready ?? true) && (leading ? manager.synced : !config.webhook),
+    // A leader is ready once its caches synced; a standby is ready too (it
+    // waits, and serves the views and admission). Pushes reach the leader
+    // through the receiver Service's EndpointSlice, not through readiness.
+    // With the HTTPS server on, a replica is ready once it serves.
+    ready: () => !shuttingDown && (serving?.ready ?? true) && (leading ? manager.synced : true),
   });
   if (streams && serving) {
     void streams.start();

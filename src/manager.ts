@@ -1,6 +1,6 @@
 // Wires informers, queues and reconcilers into one running operator. Only the
 // leader runs this; everything here is torn down on shutdown.
-import type { Server } from "node:http";
+import type { RequestListener } from "node:http";
 import type { KubeConfig, KubernetesObject, V1Secret } from "@kubernetes/client-node";
 import type { Image, ImageStream } from "./api/types.js";
 import type { Config } from "./config.js";
@@ -14,8 +14,9 @@ import { NamespaceKeyrings } from "./controllers/imagestreams/keyrings.js";
 import { type Behind, ScheduledImportCap } from "./controllers/imagestreams/scheduled-cap.js";
 import { every, objectKey, ScopedInformer, waitForCacheSync } from "./controllers/informer.js";
 import { instrumentedQueue } from "./controllers/instrumented-queue.js";
+import { LeaderEndpoints } from "./controllers/leader-endpoints.js";
 import { PushDispatcher, PushIndex } from "./controllers/push-dispatch.js";
-import { receiverRoutes } from "./controllers/receivers.js";
+import { receiverRoutes, receiversListener } from "./controllers/receivers.js";
 import {
   imageSource,
   imageStreamSource,
@@ -24,7 +25,6 @@ import {
   receiverSecretSource,
 } from "./controllers/resources.js";
 import { TriggerControllers } from "./controllers/triggers/controller.js";
-import { startWebhookServer } from "./controllers/webhook.js";
 import type { WorkQueue } from "./controllers/workqueue.js";
 import type { Logger } from "./observability/logger.js";
 import type { Metrics } from "./observability/metrics.js";
@@ -76,7 +76,6 @@ export class Manager {
   private readonly gc: ImageGarbageCollector | undefined;
   private readonly pushes: PushDispatcher;
   private readonly receiverSecrets: (() => ReadonlyMap<string, string>) | undefined;
-  private webhook: Server | undefined;
   private readonly triggers: TriggerControllers;
   /** aborted by stop(): a start still waiting for its caches gives up */
   private readonly stopping = new AbortController();
@@ -132,6 +131,7 @@ export class Manager {
       },
       scheduledCap: scheduledCap(config, metrics, log),
       onImport: (result, reason) => metrics.imports.inc({ result, reason }),
+      onPushChecks: (key, checks) => this.pushes.checked(key, checks),
     });
     const imports = this.queue("imagestream", (key, l) => reconciler.reconcile(key, l));
     this.streams.onChange((s) => imports.add(objectKey(s)));
@@ -151,6 +151,7 @@ export class Manager {
     this.pushes = new PushDispatcher({
       index: pushIndex,
       recheck: (key, tags) => {
+        log.debug({ key, tags }, "push re-check queued");
         reconciler.recheck(key, tags);
         imports.add(key);
       },
@@ -218,21 +219,17 @@ export class Manager {
       }),
     );
     if (this.gc) this.stops.push(this.gc.start());
-    if (config.webhook && this.receiverSecrets) {
-      const routes = receiverRoutes({
-        secrets: this.receiverSecrets,
-        receivers: config.webhook.receivers,
-        registryHosts: config.webhook.registryHosts,
+    const { serviceName, podIp } = config.webhook ?? {};
+    if (serviceName && podIp && config.serving) {
+      const slice = new LeaderEndpoints({
+        kubeConfig: this.deps.kubeConfig,
+        namespace: config.leaderElectionNamespace,
+        serviceName,
+        podIp,
+        port: config.serving.addr.port,
         log,
-        onPush: (pushed) => this.pushes.notify(pushed),
-        onResult: (receiver, result) =>
-          this.deps.metrics.pushNotifications.inc({ receiver, result }),
       });
-      this.webhook = await startWebhookServer({ addr: config.webhook.addr, routes });
-      log.info(
-        { paths: [...routes.keys()], port: config.webhook.addr.port },
-        "registry push receivers listening",
-      );
+      this.stops.push(slice.start());
     }
     log.info({ namespaces: config.namespaces.length ? config.namespaces : "all" }, "started");
   }
@@ -248,7 +245,6 @@ export class Manager {
     const inFlight = this.queues.reduce((n, q) => n + q.inFlight, 0) + this.triggers.inFlight;
     log.info({ inFlight }, "draining: no new reconciles; waiting for those in flight");
     for (const stop of this.stops) stop();
-    this.webhook?.close();
     this.pushes.stop();
     const triggers = this.triggers.stop(timeoutMs); // drains beside the other queues
     await Promise.all(this.informers.map((i) => i.stop()));
@@ -256,6 +252,26 @@ export class Manager {
     const fields = { inFlight, ms: Date.now() - started };
     if (drained.every(Boolean)) log.info(fields, "drained: every in-flight reconcile finished");
     else log.warn({ ...fields, timeoutMs }, "drain timed out: reconciles still running");
+  }
+
+  /**
+   * The push receivers as one listener, for the HTTPS server of every
+   * replica; they act only while `acting` (this replica leads and its caches
+   * synced), else answer 503. Undefined when the receivers are off.
+   */
+  receivers(acting: () => boolean): RequestListener | undefined {
+    const { config, log, metrics } = this.deps;
+    if (!config.webhook || !this.receiverSecrets) return undefined;
+    const routes = receiverRoutes({
+      secrets: this.receiverSecrets,
+      receivers: config.webhook.receivers,
+      registryHosts: config.webhook.registryHosts,
+      log,
+      onPush: (pushed) => this.pushes.notify(pushed),
+      onResult: (receiver, result) => metrics.pushNotifications.inc({ receiver, result }),
+    });
+    log.info({ paths: [...routes.keys()] }, "registry push receivers served over HTTPS");
+    return receiversListener(routes, acting);
   }
 
   /** The receiver Secret's keys, decoded, as the informer last saw them (empty until it exists). */

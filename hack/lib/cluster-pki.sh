@@ -2,7 +2,8 @@
 # Key material for the test environment, made with openssl once per state dir:
 # a cluster CA (apiserver serving cert, admin and controller-manager client
 # certs), the service-account signing key, a registry CA (one serving cert
-# shared by the TLS registries), the registry token signing certificate, and
+# shared by the TLS registries, one for the operator's push receivers), the
+# registry token signing certificate, and
 # the front-proxy CA with the aggregator's proxy client certificate (the
 # operator's aggregated API trusts the user headers only from that client).
 # Sourced after cluster-common.sh.
@@ -67,6 +68,10 @@ make_registry_pki() {
   chmod 700 "$PKI"
   new_ca registry-ca imagestream-test-registry-ca
   new_cert registry-ca registry "/CN=localhost" serverAuth "IP:127.0.0.1,DNS:localhost"
+  # What the e2e operator serves its push receivers with (a Secret the user
+  # gives, ADR 0027): the plain registry notifies it over TLS and trusts it
+  # through this CA.
+  new_cert registry-ca receiver "/CN=localhost" serverAuth "IP:127.0.0.1,DNS:localhost"
   # The registry trusts tokens whose x5c leaf is in its rootcertbundle: a
   # self-signed signing certificate is its own bundle.
   if [[ ! -s "$PKI/token-signing.crt" ]]; then

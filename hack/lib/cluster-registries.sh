@@ -50,10 +50,13 @@ tls_yaml() {
 
 write_registry_configs() {
   # A dead receiver only queues events in memory: pushes never wait on it.
+  # Over TLS: the registry verifies the receiver's certificate against the
+  # registry CA (SSL_CERT_FILE, see start_registries; distribution 2.8 has
+  # no CA setting per endpoint).
   registry_config plain "$REGISTRY_PORT" "notifications:
   endpoints:
     - name: imagestream-operator
-      url: http://127.0.0.1:$EVENTS_PORT/registry-events
+      url: https://127.0.0.1:$EVENTS_PORT/registry-events
       headers: {Authorization: [Bearer $(registry_events_secret)]}
       timeout: 2s
       threshold: 5
@@ -102,12 +105,18 @@ registry_answers() {
 
 token_server_answers() { [[ $(http_status "http://127.0.0.1:$TOKEN_SERVER_PORT/healthz") == 200 ]]; }
 
-# start_registry NAME PORT SCHEME EXPECTED_STATUS
+# start_registry NAME PORT SCHEME EXPECTED_STATUS [ENV=VALUE...]: (re)starts
+# it unless it runs, answers, and runs the configuration written now.
 start_registry() {
-  local name=$1 port=$2 scheme=$3 expected=$4
-  if is_running "registry-$name" && registry_answers "$port" "$scheme" "$expected"; then return 0; fi
+  local name=$1 port=$2 scheme=$3 expected=$4 dir="$REGISTRIES/$1"
+  shift 4
+  if is_running "registry-$name" && registry_answers "$port" "$scheme" "$expected" &&
+    cmp -s "$dir/config.yml" "$dir/config.running.yml"; then
+    return 0
+  fi
   stop_process "registry-$name"
-  start_bg "registry-$name" "$port" docker-registry serve "$REGISTRIES/$name/config.yml"
+  (umask 077 && cp "$dir/config.yml" "$dir/config.running.yml")
+  start_bg "registry-$name" "$port" env "$@" docker-registry serve "$dir/config.yml"
   wait_until "registry-$name" 30 registry_answers "$port" "$scheme" "$expected"
 }
 
@@ -131,5 +140,6 @@ start_secure_registries() {
 
 start_registries() {
   start_secure_registries
-  start_registry plain "$REGISTRY_PORT" http 200
+  # its notifications go to the operator over TLS, signed by the registry CA
+  start_registry plain "$REGISTRY_PORT" http 200 "SSL_CERT_FILE=$PKI/registry-ca.crt"
 }

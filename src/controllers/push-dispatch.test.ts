@@ -103,4 +103,58 @@ describe("PushDispatcher", () => {
     dispatcher.observe("ns/a", moved);
     expect(latencies).toEqual([0.25]);
   });
+
+  const A = `sha256:${"a".repeat(64)}`;
+  const B = `sha256:${"b".repeat(64)}`;
+
+  it("drops the follow-ups once the first check saw the notified digest", () => {
+    dispatcher.notify([{ ...pushed(), digest: A }]);
+    dispatcher.checked("ns/a", [{ tag: "x", digest: A, moved: true }]);
+    vi.advanceTimersByTime(10_000);
+    expect(checks).toEqual(["ns/a x @0"]);
+  });
+
+  it("keeps the follow-ups while the checks saw another digest (notified before the tag moved)", () => {
+    dispatcher.notify([{ ...pushed(), digest: A }]);
+    dispatcher.checked("ns/a", [{ tag: "x", digest: B, moved: false }]);
+    vi.advanceTimersByTime(1000);
+    dispatcher.checked("ns/a", [{ tag: "x", digest: A, moved: true }]);
+    vi.advanceTimersByTime(10_000);
+    expect(checks).toEqual(["ns/a x @0", "ns/a x @1000"]);
+  });
+
+  it("without a digest (Docker Hub, Quay): a check that saw the tag move ends it, an unchanged one does not", () => {
+    dispatcher.notify([pushed()]);
+    dispatcher.checked("ns/a", [{ tag: "x", digest: B, moved: false }]);
+    vi.advanceTimersByTime(1000);
+    expect(checks).toEqual(["ns/a x @0", "ns/a x @1000"]);
+    dispatcher.checked("ns/a", [{ tag: "x", digest: A, moved: true }]);
+    vi.advanceTimersByTime(10_000);
+    expect(checks).toEqual(["ns/a x @0", "ns/a x @1000"]);
+  });
+
+  it("waits for every follower of the key before dropping the follow-ups", () => {
+    const b = stream("b", [docker("y", "r.io/demo/app:v1")], "sha256:old");
+    streams.set("ns/b", b);
+    index.set("ns/b", b);
+    dispatcher.notify([{ ...pushed(), digest: A }]);
+    dispatcher.checked("ns/a", [{ tag: "x", digest: A, moved: true }]);
+    vi.advanceTimersByTime(1000);
+    expect(checks).toEqual(["ns/a x @0", "ns/b y @0", "ns/a x @1000", "ns/b y @1000"]);
+    dispatcher.checked("ns/b", [{ tag: "y", digest: A, moved: true }]);
+    vi.advanceTimersByTime(10_000);
+    expect(checks).toHaveLength(4);
+  });
+
+  it("a later notification naming a new digest waits for that one", () => {
+    dispatcher.notify([{ ...pushed(), digest: A }]);
+    vi.advanceTimersByTime(100);
+    dispatcher.notify([{ ...pushed(), digest: B }]);
+    dispatcher.checked("ns/a", [{ tag: "x", digest: A, moved: true }]);
+    vi.advanceTimersByTime(1000);
+    expect(checks).toEqual(["ns/a x @0", "ns/a x @1100"]);
+    dispatcher.checked("ns/a", [{ tag: "x", digest: B, moved: true }]);
+    vi.advanceTimersByTime(10_000);
+    expect(checks).toEqual(["ns/a x @0", "ns/a x @1100"]);
+  });
 });

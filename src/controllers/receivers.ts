@@ -1,9 +1,10 @@
 // Push-notification receivers: one node:http handler per sender format,
 // mounted on a route table (/hooks/<format>, and /registry-events as the
-// distribution receiver's old path), so any server can serve them. Each one
-// authenticates as its sender can, reads a bounded body, parses its format
-// and hands the pushed tags on; nothing from a body is echoed back. A
-// receiver without a key in the receiver Secret is off (404).
+// distribution receiver's old path), served by the operator's HTTPS server
+// on every replica (ADR 0027). Each one authenticates as its sender can,
+// reads a bounded body, parses its format and hands the pushed tags on;
+// nothing from a body is echoed back. A receiver without a key in the
+// receiver Secret is off (404); a replica that does not lead answers 503.
 
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { Logger } from "../observability/logger.js";
@@ -92,6 +93,31 @@ export function receiverRoutes(deps: ReceiverDeps): Map<string, RequestListener>
   }
   return routes;
 }
+
+/**
+ * One listener for the whole table. Only the leader acts on pushes (it runs
+ * the import controller); a standby reached anyway (the receiver Service
+ * points at the leader, ADR 0027) answers 503 with Retry-After, which
+ * retrying senders (distribution, Harbor) retry.
+ */
+export function receiversListener(
+  routes: ReadonlyMap<string, RequestListener>,
+  acting: () => boolean = () => true,
+): RequestListener {
+  return (req, res) => {
+    const handler = routeFor(routes, req.url);
+    if (!handler) return reply(res, 404, "not found");
+    if (!acting()) {
+      req.resume();
+      res.setHeader("retry-after", String(NOT_LEADING_RETRY_SECONDS));
+      return reply(res, 503, "not the leader");
+    }
+    return handler(req, res);
+  };
+}
+
+/** What a standby asks a sender to wait: about a leader takeover (lease 15 s). */
+const NOT_LEADING_RETRY_SECONDS = 5;
 
 /** The handler a request's path selects: its own path, or its parent's (a secret last segment). */
 export function routeFor(

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../observability/logger.js";
 import type { PushedTag } from "../reconcile/push-events.js";
 import { FUZZ_TIMEOUT_MS, fuzzParameters, hostileText } from "../testing/fuzz.js";
-import { receiverRoutes } from "./receivers.js";
-import { startWebhookServer } from "./webhook.js";
+import { receiverRoutes, receiversListener } from "./receivers.js";
+import { listenForTest } from "./receivers-testing.js";
 
 const SEED = {
   events: [
@@ -28,7 +28,7 @@ describe("registry webhook receiver on hostile bodies", () => {
       log: createLogger("silent"),
       onPush: (p) => received.push(p),
     });
-    server = await startWebhookServer({ addr: { host: "127.0.0.1", port: 0 }, routes });
+    server = await listenForTest(receiversListener(routes));
     const address = server.address();
     url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/registry-events`;
   });

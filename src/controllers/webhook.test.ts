@@ -5,8 +5,8 @@ import { createLogger } from "../observability/logger.js";
 import type { PushedTag } from "../reconcile/push-events.js";
 import type { ReceiverFormat } from "../reconcile/push-formats.js";
 import { hmacSha256Hex, SIGNATURE_TOLERANCE_MS, signGeneric } from "./push-auth.js";
-import { type NotificationResult, receiverRoutes } from "./receivers.js";
-import { startWebhookServer } from "./webhook.js";
+import { type NotificationResult, receiverRoutes, receiversListener } from "./receivers.js";
+import { listenForTest } from "./receivers-testing.js";
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../test/fixtures/push/${name}`, import.meta.url), "utf8");
@@ -42,7 +42,7 @@ describe("push receivers over HTTP", () => {
         results.push(`${receiver} ${result}`),
       now: () => now,
     });
-    server = await startWebhookServer({ addr: { host: "127.0.0.1", port: 0 }, routes });
+    server = await listenForTest(receiversListener(routes));
     const address = server.address();
     base = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
   });
@@ -114,7 +114,8 @@ describe("push receivers over HTTP", () => {
   ])("accepts %s", async (_name, path, file, headers, expected) => {
     const res = await post(path, fixture(file), headers);
     expect(res.status).toBe(202);
-    expect(received.at(-1)?.pushed).toEqual(expected);
+    // the digests a format carries are push-formats.test.ts's concern
+    expect(received.at(-1)?.pushed.map(({ digest: _d, ...tag }) => tag)).toEqual(expected);
   });
 
   describe("GitHub signatures", () => {
@@ -130,7 +131,12 @@ describe("push receivers over HTTP", () => {
     it("accepts a body signed with the secret", async () => {
       expect((await post("/hooks/github", body, signed(body))).status).toBe(202);
       expect(received.at(-1)?.pushed).toEqual([
-        { registry: "ghcr.io", repository: "codertocat/hello-world", tag: "v2" },
+        {
+          registry: "ghcr.io",
+          repository: "codertocat/hello-world",
+          tag: "v2",
+          digest: "sha256:3da1996a8115d7616457760d9920b815241d0a03b34cf5f04e9a0e9d8de37498",
+        },
       ]);
     });
 
@@ -230,7 +236,7 @@ describe("push receivers over HTTP", () => {
       log: createLogger("silent"),
       onPush: () => 0,
     });
-    const lone = await startWebhookServer({ addr: { host: "127.0.0.1", port: 0 }, routes: off });
+    const lone = await listenForTest(receiversListener(off));
     const address = lone.address();
     const port = typeof address === "object" && address ? address.port : 0;
     const res = await fetch(`http://127.0.0.1:${port}/hooks/harbor`, {
@@ -243,5 +249,38 @@ describe("push receivers over HTTP", () => {
     expect([...receiverRoutes({ ...only, receivers: ["github"] }).keys()]).toEqual([
       "/hooks/github",
     ]);
+  });
+});
+
+describe("push receivers on a replica that does not lead", () => {
+  it("answers 503 with Retry-After and reads nothing; acts once it leads", async () => {
+    let leading = false;
+    const pushed: PushedTag[][] = [];
+    const routes = receiverRoutes({
+      secrets: () => SECRETS,
+      log: createLogger("silent"),
+      onPush: (p) => pushed.push(p),
+    });
+    const server = await listenForTest(receiversListener(routes, () => leading));
+    const address = server.address();
+    const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
+    const send = () =>
+      fetch(`${url}/hooks/distribution`, {
+        method: "POST",
+        body: fixture("distribution.json"),
+        headers: { authorization: `Bearer ${secret("distribution")}` },
+      });
+    try {
+      const standby = await send();
+      expect(standby.status).toBe(503);
+      expect(standby.headers.get("retry-after")).toBe("5");
+      expect(pushed).toEqual([]);
+      expect((await fetch(`${url}/elsewhere`, { method: "POST" })).status).toBe(404);
+      leading = true;
+      expect((await send()).status).toBe(202);
+      expect(pushed).toHaveLength(1);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -5,7 +5,7 @@
 // check itself still asks the registry, so the notification is only a hint.
 
 import type { ImageStream } from "../api/types.js";
-import { isRegistryHost, parseImageReference } from "../registry/reference.js";
+import { isRegistryHost, isValidDigest, parseImageReference } from "../registry/reference.js";
 import { classifySource } from "./spec-tags.js";
 
 export interface PushedTag {
@@ -13,11 +13,17 @@ export interface PushedTag {
   registry: string;
   repository: string;
   tag: string;
+  /**
+   * The manifest digest the sender says the tag now names, when its format
+   * gives one: never trusted as data (the check asks the registry), only
+   * used to know when a check has seen the push (ADR 0027).
+   */
+  digest?: string;
 }
 
 interface DistributionEvent {
   action?: unknown;
-  target?: { repository?: unknown; tag?: unknown; url?: unknown };
+  target?: { repository?: unknown; tag?: unknown; url?: unknown; digest?: unknown };
   request?: { host?: unknown };
 }
 
@@ -28,7 +34,7 @@ export function pushedTags(envelope: unknown): PushedTag[] {
   const out: PushedTag[] = [];
   for (const e of events as DistributionEvent[]) {
     if (e?.action !== "push") continue;
-    const pushed = validPush(e.target?.repository, e.target?.tag, hostOf(e));
+    const pushed = validPush(e.target?.repository, e.target?.tag, hostOf(e), e.target?.digest);
     if (pushed !== undefined) out.push(pushed);
   }
   return out;
@@ -42,13 +48,16 @@ export function validPush(
   repository: unknown,
   tag: unknown,
   host: string | undefined,
+  digest?: unknown,
 ): PushedTag | undefined {
   if (typeof repository !== "string" || typeof tag !== "string" || !tag || !host) return undefined;
   if (!isRegistryHost(host) || repository.includes("@")) return undefined;
   try {
     const ref = parseImageReference(`${host}/${repository}:${tag}`);
     if (ref.tag !== tag) return undefined;
-    return { registry: ref.registry.toLowerCase(), repository: ref.repository, tag };
+    const pushed = { registry: ref.registry.toLowerCase(), repository: ref.repository, tag };
+    // a malformed digest is dropped, not the push: it only saves a follow-up check
+    return typeof digest === "string" && isValidDigest(digest) ? { ...pushed, digest } : pushed;
   } catch {
     return undefined;
   }

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseImageReference } from "../registry/reference.js";
+import { isValidDigest, parseImageReference } from "../registry/reference.js";
 import { FUZZ_TIMEOUT_MS, fuzzParameters, hostileText, timed } from "../testing/fuzz.js";
 import { parsePushBody, RECEIVER_FORMATS } from "./push-formats.js";
 
@@ -30,10 +30,11 @@ describe("parsePushBody on hostile payloads", () => {
           (format, text) => {
             const result = timed(format, () => parsePushBody(format, parsed(text)));
             if ("unknown" in result) return;
-            for (const p of result.pushed) {
+            for (const { digest, ...p } of result.pushed) {
               expect(parseImageReference(`${p.registry}/${p.repository}:${p.tag}`)).toMatchObject(
                 p,
               );
+              if (digest !== undefined) expect(isValidDigest(digest)).toBe(true);
             }
           },
         ),

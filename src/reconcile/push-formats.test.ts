@@ -6,18 +6,14 @@ import { parsePushBody, pushedReference, type ReceiverFormat } from "./push-form
 const fixture = (name: string): unknown =>
   JSON.parse(readFileSync(new URL(`../../test/fixtures/push/${name}`, import.meta.url), "utf8"));
 
+const FIXTURE_APP = { registry: "127.0.0.1:32410", repository: "fixtures/app", tag: "v1" };
+const FIXTURE_APP_DIGEST =
+  "sha256:b03386a97e6faff3513b23ab29e53090bfa26793dd87c609d6db3c183f47e49a";
+
 describe("parsePushBody on each vendor's sample payload", () => {
   it.each<[ReceiverFormat, string, PushedTag[]]>([
-    [
-      "distribution",
-      "distribution.json",
-      [{ registry: "127.0.0.1:32410", repository: "fixtures/app", tag: "v1" }],
-    ],
-    [
-      "gitlab",
-      "distribution.json",
-      [{ registry: "127.0.0.1:32410", repository: "fixtures/app", tag: "v1" }],
-    ],
+    ["distribution", "distribution.json", [{ ...FIXTURE_APP, digest: FIXTURE_APP_DIGEST }]],
+    ["gitlab", "distribution.json", [{ ...FIXTURE_APP, digest: FIXTURE_APP_DIGEST }]],
     [
       "dockerhub",
       "dockerhub.json",
@@ -32,7 +28,14 @@ describe("parsePushBody on each vendor's sample payload", () => {
     [
       "harbor",
       "harbor.json",
-      [{ registry: "hub.harbor.com", repository: "test-webhook/debian", tag: "latest" }],
+      [
+        {
+          registry: "hub.harbor.com",
+          repository: "test-webhook/debian",
+          tag: "latest",
+          digest: "sha256:8a9e9863dbb6e10edb5adfe917c00da84e1700fa76e7ed02476aa6e6fb8ee0d8",
+        },
+      ],
     ],
     ["harbor", "harbor-by-digest.json", []],
     ["github", "github-registry-package.json", []],
@@ -44,6 +47,7 @@ describe("parsePushBody on each vendor's sample payload", () => {
           registry: "us-east1-docker.pkg.dev",
           repository: "my-project/my-repo/hello-world",
           tag: "1.1",
+          digest: "sha256:6ec128e26cd5d0d5a4bd1afd7f1c9c7cd6f9b3a4e8e1b2f3c4d5e6f708192a3b",
         },
       ],
     ],
@@ -65,7 +69,14 @@ describe("parsePushBody variants", () => {
     };
     pkg.package_version.container_metadata.tag.name = "v2";
     expect(parsePushBody("github", { action: "published", package: pkg })).toEqual({
-      pushed: [{ registry: "ghcr.io", repository: "codertocat/hello-world", tag: "v2" }],
+      pushed: [
+        {
+          registry: "ghcr.io",
+          repository: "codertocat/hello-world",
+          tag: "v2",
+          digest: "sha256:3da1996a8115d7616457760d9920b815241d0a03b34cf5f04e9a0e9d8de37498",
+        },
+      ],
     });
   });
 
@@ -86,6 +97,13 @@ describe("parsePushBody variants", () => {
     expect(parsePushBody("harbor", body)).toEqual({
       pushed: [{ registry: "example.com", repository: "library/nginx", tag: "v1.0.0" }],
     });
+  });
+
+  it("keeps a push whose digest is malformed, without the digest", () => {
+    const body = fixture("distribution.json") as { events: { target: { digest: string } }[] };
+    const event = body.events[0];
+    if (event) event.target.digest = "sha256:nothex";
+    expect(parsePushBody("distribution", body)).toEqual({ pushed: [FIXTURE_APP] });
   });
 
   it("ignores an Artifact Registry deletion", () => {

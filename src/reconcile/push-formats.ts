@@ -37,13 +37,13 @@ const found = (pushed: (PushedTag | undefined)[]): Parsed => ({
  * repository paths are lowercase on every registry) or with an empty tag.
  * Undefined when it names no tag (a digest, no tag, no host, not a reference).
  */
-export function pushedReference(text: string): PushedTag | undefined {
+export function pushedReference(text: string, digest?: unknown): PushedTag | undefined {
   const bare = text.replace(/^[a-z]+:\/\//i, "");
   const slash = bare.indexOf("/");
   const colon = bare.lastIndexOf(":");
   if (slash < 0 || colon < slash || bare.includes("@")) return undefined;
   const repository = bare.slice(slash + 1, colon).toLowerCase();
-  return validPush(repository, bare.slice(colon + 1), bare.slice(0, slash));
+  return validPush(repository, bare.slice(colon + 1), bare.slice(0, slash), digest);
 }
 
 function distribution(body: unknown): Parsed {
@@ -85,7 +85,11 @@ function harbor(body: unknown): Parsed {
     return unknown(`event type ${String(b?.type)} is not PUSH_ARTIFACT`);
   const resources = asObject(b.event_data)?.resources;
   if (!Array.isArray(resources)) return unknown("no event_data.resources");
-  return found(resources.map((r) => pushedReference(asString(asObject(r)?.resource_url) ?? "")));
+  return found(
+    resources.map((r) =>
+      pushedReference(asString(asObject(r)?.resource_url) ?? "", asObject(r)?.digest),
+    ),
+  );
 }
 
 // GitHub Packages: the "package" or legacy "registry_package" event; the
@@ -99,7 +103,8 @@ function github(body: unknown): Parsed {
   if (url === undefined) return unknown("no package.package_version.package_url");
   const tag = asString(asObject(asObject(version?.container_metadata)?.tag)?.name) ?? "";
   const image = url.endsWith(":") ? `${url}${tag}` : url;
-  return found([pushedReference(image)]);
+  // a container version's "version" is its manifest digest
+  return found([pushedReference(image, version?.version)]);
 }
 
 // Google Artifact Registry through a Pub/Sub push subscription: the message's
@@ -115,7 +120,9 @@ function gar(body: unknown): Parsed {
   }
   if (event?.action !== "INSERT") return found([]); // deletions move nothing
   const tag = asString(event.tag);
-  return found([tag === undefined ? undefined : pushedReference(tag)]);
+  // digest is the full reference host/project/repo/image@sha256:...
+  const digest = asString(event.digest)?.split("@")[1];
+  return found([tag === undefined ? undefined : pushedReference(tag, digest)]);
 }
 
 // This project's own format: {"image": "host/repo:tag"} or {"images": [...]}.

@@ -49,6 +49,11 @@ function candidates(credentials: DockerCredential[]): (DockerCredential | undefi
   return ordered;
 }
 
+/** The tag or digest a reference asks the registry for. */
+function referenceOf(parsed: ParsedReference): string {
+  return parsed.digest ?? parsed.tag ?? "latest";
+}
+
 export class HttpRegistryClient implements RegistryClient {
   private readonly limits: Limits;
   private readonly now: () => number;
@@ -88,17 +93,26 @@ export class HttpRegistryClient implements RegistryClient {
 
   async importImage(req: ImportRequest, signal?: AbortSignal): Promise<ImportResult> {
     const parsed = parseImageReference(req.reference);
-    return this.withCredentials(req, parsed, signal, (content) =>
-      assembleImport(content, parsed, req),
+    return this.withCredentials(req, parsed, signal, async (content) =>
+      assembleImport(content, parsed, req, await content.manifestFor(referenceOf(parsed))),
     );
   }
 
   async recheck(req: RecheckRequest, signal?: AbortSignal): Promise<RecheckResult> {
     const parsed = parseImageReference(req.reference);
     return this.withCredentials(req, parsed, signal, async (content) => {
-      const current = await content.headDigest(parsed.digest ?? parsed.tag ?? "latest");
+      // expecting a change, the GET's answer is both the check and the import
+      if (req.expectChange) {
+        const top = await content.manifestFor(referenceOf(parsed));
+        if (req.recorded.includes(top.digest)) return { unchanged: top.digest };
+        return assembleImport(content, parsed, req, top);
+      }
+      const current = await content.headDigest(referenceOf(parsed));
       if (current && req.recorded.includes(current)) return { unchanged: current };
-      return assembleImport(content, parsed, req, current);
+      const top = current
+        ? await content.manifestByDigest(current)
+        : await content.manifestFor(referenceOf(parsed));
+      return assembleImport(content, parsed, req, top);
     });
   }
 

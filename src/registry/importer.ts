@@ -72,16 +72,13 @@ async function importChildren(
   return children;
 }
 
-/** `current`: the digest a HEAD just gave for the reference, so the manifest is fetched by digest. */
+/** `top`: the manifest the reference names, fetched already (by tag, or by a HEAD's digest). */
 export async function assembleImport(
   content: RepositoryContent,
   parsed: ParsedReference,
   request: ImportRequest,
-  current?: string,
+  top: FetchedManifest,
 ): Promise<ImportResult> {
-  const top = current
-    ? await content.manifestByDigest(current)
-    : await content.manifestFor(parsed.digest ?? parsed.tag ?? "latest");
   if (top.document.kind === "image") {
     return { image: await importedImage(content, parsed, top as ImageFetched), children: [] };
   }

@@ -68,6 +68,13 @@ export interface RecheckRequest extends ImportRequest {
    * chosen from. Then nothing is fetched.
    */
   recorded: string[];
+  /**
+   * The caller has reason to expect a change (a push notification): GET the
+   * manifest at once instead of a HEAD first. The GET answers the digest
+   * too, so an unchanged tag still costs one request and a moved one saves
+   * the HEAD (ADR 0027).
+   */
+  expectChange?: boolean;
 }
 
 /** Either a new import, or the registry's digest for a tag that has not moved. */
@@ -89,6 +96,11 @@ export interface PullCheckResult {
   answeredBy: "import" | "registry";
   /** the secret ("namespace/name") whose credential was accepted; absent: anonymous */
   credential?: string;
+}
+
+/** The digest the registry gave for the reference itself (a list's own digest, not its child's). */
+export function answeredDigest(result: RecheckResult): string {
+  return "unchanged" in result ? result.unchanged : (result.listDigest ?? result.image.digest);
 }
 
 export type ImportFailureReason =
@@ -122,7 +134,10 @@ export class ImportError extends Error {
 export interface RegistryClient {
   /** a first import: one manifest GET by tag (no HEAD: nothing to compare it with), config GETs */
   importImage(req: ImportRequest, signal?: AbortSignal): Promise<ImportResult>;
-  /** one HEAD; only when the digest is not in req.recorded, the import (by that digest) */
+  /**
+   * one HEAD (a GET with req.expectChange); only when the digest is not in
+   * req.recorded, the import (by that digest)
+   */
   recheck(req: RecheckRequest, signal?: AbortSignal): Promise<RecheckResult>;
   /** a HEAD by digest with the pods' credentials, unless a recent read answers it (ADR 0030) */
   checkPullable(req: PullCheckRequest, signal?: AbortSignal): Promise<PullCheckResult>;

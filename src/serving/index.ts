@@ -30,6 +30,8 @@ export interface ServingConfig {
   managed: boolean;
   /** the Service in front of the replicas: its DNS names go in the certificate */
   serviceName: string;
+  /** more Services in front of this server (the push receivers'): their names too */
+  otherServiceNames?: string[];
   namespace: string;
   /** how often the Secret is read again (and renewed by the leader) */
   syncMs: number;
@@ -45,18 +47,19 @@ export interface ServingDeps {
   routes?: Route[];
 }
 
-/** SANs: the Service's in-cluster names, and loopback (tests, port-forwards). */
-export function servingNames(serviceName: string, namespace: string): ServingNames {
-  const svc = `${serviceName}.${namespace}.svc`;
+/** SANs: the Services' in-cluster names, and loopback (tests, port-forwards). */
+export function servingNames(
+  serviceName: string,
+  namespace: string,
+  otherServiceNames: readonly string[] = [],
+): ServingNames {
+  const namesOf = (service: string) => {
+    const svc = `${service}.${namespace}.svc`;
+    return [service, `${service}.${namespace}`, svc, `${svc}.cluster.local`];
+  };
   return {
     commonName: `${serviceName}.${namespace}.svc`,
-    dnsNames: [
-      serviceName,
-      `${serviceName}.${namespace}`,
-      svc,
-      `${svc}.cluster.local`,
-      "localhost",
-    ],
+    dnsNames: [...[serviceName, ...otherServiceNames].flatMap(namesOf), "localhost"],
     ipAddresses: ["127.0.0.1"],
   };
 }
@@ -87,7 +90,7 @@ export class Serving {
       namespace: config.namespace,
       secretName: config.secretName,
       managed: config.managed,
-      names: servingNames(config.serviceName, config.namespace),
+      names: servingNames(config.serviceName, config.namespace, config.otherServiceNames),
       isLeader: deps.isLeader,
       apiService: APISERVICE_NAME,
       webhookConfiguration: WEBHOOK_CONFIGURATION_NAME,

@@ -133,7 +133,7 @@ describe("Helm chart", () => {
     expect(disabled).not.toContain("MutatingWebhookConfiguration");
   });
 
-  it("renders the push receivers from values: flags, Secret, Service, Ingress", () => {
+  it("renders the push receivers from values: flags, Secret, Service (no selector), Ingress, the leader's EndpointSlice rights", () => {
     const objects = loadAllYaml(
       helm(["template", "iso", chart, "--namespace", NS, ...RECEIVER_VALUES]),
     ) as Obj[];
@@ -142,18 +142,33 @@ describe("Helm chart", () => {
     expect(secret.stringData).toEqual({ github: "gh-secret", dockerhub: "hub-secret" });
     const args = JSON.stringify(objects.find((o) => o.kind === "Deployment")?.spec);
     for (const flag of [
-      "--webhook-addr=0.0.0.0:9443",
+      "--webhook-enabled=true",
+      "--webhook-service=iso-imagestream-operator-webhook",
       "--webhook-secret-name=iso-imagestream-operator-webhook",
       "--webhook-receivers=dockerhub,github",
       "--webhook-registry-hosts=dockerhub=mirror.example.com",
     ]) {
       expect(args).toContain(flag);
     }
+    expect(args).toContain('"name":"POD_IP"');
     const kinds = objects.filter((o) => o.metadata.name.endsWith("-webhook")).map((o) => o.kind);
     expect(kinds.sort()).toEqual(["Ingress", "Secret", "Service"]);
+    // the leader writes the Service's endpoints: a selector would have the
+    // EndpointSlice controller add the standbys
+    const service = objects.find(
+      (o) => o.kind === "Service" && o.metadata.name.endsWith("-webhook"),
+    );
+    expect(service?.spec).toEqual({
+      type: "ClusterIP",
+      ports: [{ name: "https", port: 443, protocol: "TCP" }],
+    });
+    expect(JSON.stringify(rulesOf(objects, "Role", "-serving"))).toContain(
+      '"resourceNames":["iso-imagestream-operator-webhook-leader"]',
+    );
     const off = loadAllYaml(helm(["template", "iso", chart, "--namespace", NS])) as Obj[];
     expect(off.filter((o) => o?.metadata.name.endsWith("-webhook"))).toEqual([]);
-    expect(JSON.stringify(off)).not.toContain("--webhook-addr");
+    expect(JSON.stringify(off)).toContain("--webhook-enabled=false");
+    expect(JSON.stringify(rulesOf(off, "Role", "-serving"))).not.toContain("endpointslices");
   });
 
   it("serves the image views by default; a value turns them off; cert-manager is an option", () => {

@@ -1,9 +1,12 @@
-// Push notifications. The plain test registry posts every push to the
-// operator's distribution receiver (REGISTRY_EVENTS_URL, with the configured
-// bearer secret); the Docker Hub and GitHub receivers get their vendors'
-// sample payloads (test/fixtures/push), sent by the test with the pushed
-// repository filled in. Scheduled checks are an hour apart and most tags are
-// not scheduled at all, so only a notification can explain a quick update.
+// Push notifications over TLS. The plain test registry posts every push to
+// the operator's distribution receiver (REGISTRY_EVENTS_URL, https, with the
+// configured bearer secret), verifying the operator's certificate (a Secret
+// the user gives, signed by the registry CA); the Docker Hub and GitHub
+// receivers get their vendors' sample payloads (test/fixtures/push), sent by
+// the test with the pushed repository filled in. Scheduled checks are an
+// hour apart and most tags are not scheduled at all, so only a notification
+// can explain a quick update. The registry's side counts the requests: a
+// pushed new image costs 2 (manifest GET, config GET), nothing after.
 //
 // The vendor payloads are matched against "localhost:<port>" (the
 // --webhook-registry-hosts mirror setting), a name of the plain registry its
@@ -26,13 +29,21 @@ import {
 } from "./imports-support.js";
 import { testEnv } from "./support/env.js";
 import type { RunningOperator } from "./support/operator.js";
-import { receiverBase, startOperatorWithReceivers } from "./support/receivers.js";
+import { deleteReceiverTls, startOperatorWithReceivers, toReceivers } from "./support/receivers.js";
+import { type ProxiedRequest, startRegistryProxy } from "./support/registry-proxy.js";
 
-const eventsUrl = testEnv.registryEventsUrl;
+const eventsUrl = testEnv.registryEventsUrl && testEnv.registryEventsTls;
 const HUB_SECRET = "e2e-dockerhub-path-secret-0123";
 const GITHUB_SECRET = "e2e-github-hmac-secret-0123";
 /** longer than the plain registry takes to deliver its own notification (seen within 3 s) */
 const QUIET_MS = 4000;
+/** past the last follow-up check a notification used to cost (5 s) */
+const PAST_FOLLOW_UPS_MS = 6500;
+
+/** What the operator asked the registry for: manifests (GET or HEAD) and blob GETs; pushes are PUT/POST/PATCH, blob HEADs. */
+const isRead = (r: ProxiedRequest) =>
+  (r.method === "GET" || r.method === "HEAD") &&
+  (/\/manifests\//.test(r.path) || (r.method === "GET" && /\/blobs\//.test(r.path)));
 
 const fixture = (name: string) =>
   JSON.parse(readFileSync(new URL(`../fixtures/push/${name}`, import.meta.url), "utf8"));
@@ -59,6 +70,7 @@ describe.runIf(eventsUrl)("registry push notifications", () => {
   afterAll(async () => {
     await deleteNamespace(ns);
     await operator.stop();
+    deleteReceiverTls();
     expect(saveOperatorLog(operator, "webhook")).toEqual([]);
   });
 
@@ -114,6 +126,52 @@ describe.runIf(eventsUrl)("registry push notifications", () => {
     ).toBeGreaterThanOrEqual(1);
   });
 
+  it("costs a pushed new image 2 registry requests, counted at the registry: manifest GET, config GET", async () => {
+    // pushed through the proxy, which keeps the Host: the registry's
+    // notification names the proxy, and the stream imports through it
+    const proxy = await startRegistryProxy(testEnv.registry, { preserveHost: true });
+    try {
+      const target = { registry: proxy.host, scheme: "http" as const };
+      const repository = uniqueRepository("economy");
+      const first = await pushImage(target, { repository, tag: "v1" });
+      await createStream(ns, "economy", {
+        tags: [
+          dockerTag("app", `${proxy.host}/${repository}:v1`, { importPolicy: { insecure: true } }),
+        ],
+      });
+      await waitForTag(ns, "economy", "app", (t) => t.items?.[0]?.image === first.digest, "import");
+      await sleep(QUIET_MS); // the first push's own notification, and its check
+      const since = proxy.requests.length;
+      const second = await pushImage(target, { repository, tag: "v1" });
+      await waitForTag(
+        ns,
+        "economy",
+        "app",
+        (t) => t.items?.[0]?.image === second.digest,
+        "re-import after the push notification",
+        20_000,
+      );
+      await sleep(PAST_FOLLOW_UPS_MS);
+      const reads = proxy.requests.slice(since).filter(isRead);
+      // a registry may notify before it moves the tag (ADR 0008): such a
+      // first check is one GET answered with the old digest, and a follow-up
+      // comes; once a check sees the new digest, nothing more is asked
+      const seen = reads.findIndex((r) => r.digest === second.digest);
+      const early = reads.slice(0, seen);
+      expect(early.every((r) => r.method === "GET" && r.digest === first.digest)).toBe(true);
+      expect(early.length).toBeLessThanOrEqual(2);
+      expect(reads.slice(seen).map((r) => `${r.method} ${r.path}`)).toEqual([
+        `GET /v2/${repository}/manifests/v1`,
+        `GET /v2/${repository}/blobs/${second.configDigest}`,
+      ]);
+      console.log(
+        `push -> registry reads: ${reads.length} (${early.length} before the registry moved the tag)`,
+      );
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it("re-imports the tag a Docker Hub payload names", async () => {
     const repository = uniqueRepository("hub");
     const first = await followed("hub", repository, mirror);
@@ -123,8 +181,7 @@ describe.runIf(eventsUrl)("registry push notifications", () => {
     const payload = fixture("dockerhub.json");
     payload.repository.repo_name = repository;
     payload.push_data.tag = "v1";
-    const res = await fetch(`${receiverBase()}/hooks/dockerhub/${HUB_SECRET}`, {
-      method: "POST",
+    const res = await toReceivers(`/hooks/dockerhub/${HUB_SECRET}`, {
       body: JSON.stringify(payload),
       headers: { "content-type": "application/json" },
     });
@@ -148,8 +205,7 @@ describe.runIf(eventsUrl)("registry push notifications", () => {
     payload.registry_package.package_version.container_metadata.tag.name = "v1";
     const body = JSON.stringify(payload);
     const send = (key: string) =>
-      fetch(`${receiverBase()}/hooks/github`, {
-        method: "POST",
+      toReceivers("/hooks/github", {
         body,
         headers: {
           "content-type": "application/json",

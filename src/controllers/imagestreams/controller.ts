@@ -30,7 +30,7 @@ import type { ImageStreamWriter, JsonPatchOp } from "../imagestream-writer.js";
 import { splitKey } from "../informer.js";
 import { isConflict, isRefusedRequest, refusalSummary } from "../kube-errors.js";
 import type { ReconcileResult } from "../workqueue.js";
-import { type ExecuteDeps, executePlan } from "./execute.js";
+import { type ExecuteDeps, executePlan, type PushCheck } from "./execute.js";
 import { recordingWriter, SupersededVersions } from "./own-writes.js";
 import { HistoryRetention, type RetentionDeps } from "./retention.js";
 import type { ScheduledImportCap } from "./scheduled-cap.js";
@@ -48,6 +48,8 @@ export interface ImportControllerDeps extends Omit<ExecuteDeps, "lookup" | "log"
   retention?: RetentionDeps;
   /** the cap on scheduled imports per minute; none: not capped */
   scheduledCap?: ScheduledImportCap;
+  /** what the checks a push asked for found, once their results are written (PushDispatcher.checked) */
+  onPushChecks?: (key: string, checks: PushCheck[]) => void;
   now?: () => Date;
 }
 
@@ -184,6 +186,7 @@ export class ImportReconciler {
       now,
       execution.additionalTags,
     );
+    if (execution.pushChecks.length > 0) this.deps.onPushChecks?.(key, execution.pushChecks);
     const settled = await this.settleGenerations(applied.stream, execution.outcomes);
     const recorded = recordAttempts(plan.attempts, execution.outcomes, now, settled);
     const nextAttempts = this.withPendingForgets(key, recorded);

@@ -12,7 +12,11 @@ import { failedOutcome, importedOutcome, unchangedOutcome } from "../../reconcil
 import { resolveLocally, type StreamLookup } from "../../reconcile/sources.js";
 import type { DockerWork, Outcome, RepositoryWork, WorkItem } from "../../reconcile/types.js";
 import { parseImageReference } from "../../registry/reference.js";
-import type { DockerCredential, RegistryClient } from "../../registry/types.js";
+import {
+  answeredDigest,
+  type DockerCredential,
+  type RegistryClient,
+} from "../../registry/types.js";
 
 export interface ExecuteDeps {
   registry: RegistryClient;
@@ -29,8 +33,19 @@ export interface ExecuteDeps {
   onImport?: (result: "success" | "failure", reason: string) => void;
 }
 
+/** What a push-caused check (cause "recheck") found: the registry's digest, and whether the tag moved. */
+export interface PushCheck {
+  tag: string;
+  /** the digest the registry answered for the tag (a list's own, for a list) */
+  digest: string;
+  /** the check imported a digest the status did not record */
+  moved: boolean;
+}
+
 export interface Execution {
   outcomes: Outcome[];
+  /** one per recheck item that reached the registry and got an answer */
+  pushChecks: PushCheck[];
   /** set when a bulk import listed the repository */
   additionalTags?: string[];
   registryCalls: number;
@@ -65,38 +80,52 @@ export async function executePlan(
     docker.map((item) => pool.add(() => importOne(stream, item, deps))),
   );
   registryCalls += docker.length;
-  outcomes.push(...imported.filter((o): o is Outcome => o !== undefined));
-  return { outcomes, additionalTags, registryCalls };
+  const pushChecks: PushCheck[] = [];
+  for (const done of imported) {
+    if (!done) continue;
+    outcomes.push(done.outcome);
+    if (done.check) pushChecks.push(done.check);
+  }
+  return { outcomes, pushChecks, additionalTags, registryCalls };
 }
 
 async function importOne(
   stream: ImageStream,
   item: DockerWork,
   deps: ExecuteDeps,
-): Promise<Outcome> {
+): Promise<{ outcome: Outcome; check?: PushCheck }> {
   const namespace = stream.metadata.namespace ?? "";
+  const pushed = item.cause === "recheck";
   try {
     const credentials = deps.credentialsFor(namespace, item.request.reference);
     const request = { ...item.request, credentials };
     const recorded = item.recorded;
     // An Image object gone (collected, deleted by hand) is re-created from a full import.
     if (recorded && deps.imageExists(imageObjectName(recorded.image))) {
-      const result = await deps.registry.recheck({ ...request, recorded: recorded.digests });
+      const result = await deps.registry.recheck({
+        ...request,
+        recorded: recorded.digests,
+        // a push says the tag moved: one GET answers the check and starts the import
+        ...(pushed ? { expectChange: true } : {}),
+      });
       deps.onImport?.("success", "");
-      return "unchanged" in result
-        ? unchangedOutcome(item, recorded)
-        : importedOutcome(item, result);
+      const moved = !("unchanged" in result);
+      return {
+        outcome: moved ? importedOutcome(item, result) : unchangedOutcome(item, recorded),
+        ...(pushed ? { check: { tag: item.tag, digest: answeredDigest(result), moved } } : {}),
+      };
     }
     const result = await deps.registry.importImage(request);
     deps.onImport?.("success", "");
-    return importedOutcome(item, result);
+    const check = { tag: item.tag, digest: answeredDigest(result), moved: true };
+    return { outcome: importedOutcome(item, result), ...(pushed ? { check } : {}) };
   } catch (err) {
     const outcome = withCredentialReport(failedOutcome(item, err), namespace, item, deps);
     deps.onImport?.("failure", outcome.reason);
     if (outcome.reason === "InternalError") {
       deps.log.warn({ tag: item.tag, err: errorSummary(err) }, "import failed");
     }
-    return outcome;
+    return { outcome };
   }
 }
 

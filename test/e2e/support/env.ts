@@ -39,8 +39,13 @@ export interface TestEnv {
   registryPassword: string;
   /** the Authorization bearer secret the plain registry sends with notifications */
   registryEventsSecret: string;
-  /** where the plain registry posts notifications, when the environment says */
+  /** where the plain registry posts notifications (https), when the environment says */
   registryEventsUrl: string | undefined;
+  /**
+   * PEM certificate and key (signed by registryCa) for the operator's
+   * receivers at registryEventsUrl, which the plain registry verifies
+   */
+  registryEventsTls: { cert: string; key: string } | undefined;
 }
 
 export function readTestEnv(env: NodeJS.ProcessEnv = process.env): TestEnv {
@@ -71,7 +76,13 @@ export function readTestEnv(env: NodeJS.ProcessEnv = process.env): TestEnv {
     registryPassword: value("REGISTRY_PASSWORD"),
     registryEventsSecret: value("REGISTRY_EVENTS_SECRET"),
     registryEventsUrl: env.REGISTRY_EVENTS_URL || undefined,
+    registryEventsTls: readPair(env.REGISTRY_EVENTS_CERT, env.REGISTRY_EVENTS_KEY),
   };
+}
+
+function readPair(certFile: string | undefined, keyFile: string | undefined) {
+  if (!certFile || !keyFile) return undefined;
+  return { cert: readFileSync(certFile, "utf8"), key: readFileSync(keyFile, "utf8") };
 }
 
 // KUBECONFIG may list several files, as kubectl allows: read it the same way.

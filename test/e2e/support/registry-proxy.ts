@@ -21,6 +21,18 @@ export interface ProxiedRequest {
   path: string;
   /** status sent to the client */
   status: number;
+  /** the Docker-Content-Digest the registry answered with, if any */
+  digest?: string;
+}
+
+export interface ProxyOptions {
+  /**
+   * forward the client's Host header instead of the registry's address: the
+   * registry then names the proxy in its upload locations and in its push
+   * notifications (request.host), so a push through the proxy notifies the
+   * streams that import through it
+   */
+  preserveHost?: boolean;
 }
 
 export interface FaultAnswer {
@@ -50,8 +62,9 @@ function isContentRequest(path: string): boolean {
 function forward(
   target: string,
   req: IncomingMessage,
-  onStatus: (s: number) => void,
+  onAnswer: (status: number, digest: string | undefined) => void,
   res: ServerResponse,
+  options: ProxyOptions,
 ) {
   const [hostname, port] = target.split(":");
   const upstream = request(
@@ -60,16 +73,17 @@ function forward(
       port: Number(port),
       method: req.method,
       path: req.url,
-      headers: { ...req.headers, host: target },
+      headers: { ...req.headers, host: options.preserveHost ? req.headers.host : target },
     },
     (up) => {
-      onStatus(up.statusCode ?? 502);
+      const digest = up.headers["docker-content-digest"];
+      onAnswer(up.statusCode ?? 502, typeof digest === "string" ? digest : undefined);
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);
     },
   );
   upstream.on("error", () => {
-    onStatus(502);
+    onAnswer(502, undefined);
     if (!res.headersSent) res.writeHead(502);
     res.end();
   });
@@ -77,7 +91,10 @@ function forward(
 }
 
 /** Starts a proxy on 127.0.0.1 forwarding to `target` (host:port of a plain-HTTP registry). */
-export async function startRegistryProxy(target: string): Promise<RegistryProxy> {
+export async function startRegistryProxy(
+  target: string,
+  options: ProxyOptions = {},
+): Promise<RegistryProxy> {
   const requests: ProxiedRequest[] = [];
   let fault: FaultHook | undefined;
   let delayMs = 0;
@@ -97,7 +114,11 @@ export async function startRegistryProxy(target: string): Promise<RegistryProxy>
       req.resume();
       return;
     }
-    const send = () => forward(target, req, (status) => (entry.status = status), res);
+    const answered = (status: number, digest: string | undefined) => {
+      entry.status = status;
+      if (digest) entry.digest = digest;
+    };
+    const send = () => forward(target, req, answered, res, options);
     if (delayMs > 0 && isContentRequest(entry.path)) setTimeout(send, delayMs);
     else send();
   });
