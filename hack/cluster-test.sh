@@ -4,7 +4,9 @@
 # ISO_KEEP_CLUSTER=1; a caller's KUBECONFIG + REGISTRY environment is checked
 # for every variable the e2e suite needs, used as is and never torn down).
 # Every step runs even after a failure, so one run shows everything that is
-# broken; the exit status is non-zero if any step failed.
+# broken; the exit status is non-zero if any step failed. Each step's wall
+# time is printed at the end (CI allows 90 minutes; `cluster up` includes any
+# first-run build and package install).
 set -uo pipefail
 # shellcheck source-path=SCRIPTDIR
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,15 +18,28 @@ cd "$here/.." || exit 1
 npm_cmd=hack/npm
 results=$(mktemp -d)
 failed_steps=()
+step_times=()
 brought_up=0
+run_started=$EPOCHREALTIME
 
 say() { printf '\n=== %s ===\n' "$*" >&2; }
+
+# timed_step NAME COMMAND...: runs COMMAND as the step NAME, keeping its wall
+# time and outcome for the closing table; returns COMMAND's status.
+timed_step() {
+  local name=$1 started=$EPOCHREALTIME status=0 outcome=ok
+  shift
+  "$@" || status=$?
+  ((status == 0)) || outcome=FAILED
+  step_times+=("$(printf '%-16s %8s s  %s' "$name" "$(elapsed_since "$started")" "$outcome")")
+  return "$status"
+}
 
 step() {
   local name=$1
   shift
   say "$name"
-  "$@" || failed_steps+=("$name")
+  timed_step "$name" "$@" || failed_steps+=("$name")
 }
 
 # vitest_step NAME PROJECT: one vitest project, its counts kept for the
@@ -34,10 +49,14 @@ vitest_step() {
     --reporter=default --reporter=json --outputFile.json="$results/$2.json"
 }
 
+# The environment's export lines into env_lines (a function, so timed_step
+# can time it in this shell).
+bring_up() { env_lines=$(hack/cluster.sh up); }
+
 teardown() {
   if ((brought_up)) && [[ "${ISO_KEEP_CLUSTER:-}" != 1 ]]; then
     say "cluster down"
-    hack/cluster.sh down || failed_steps+=("cluster down")
+    timed_step "cluster down" hack/cluster.sh down || failed_steps+=("cluster down")
   fi
 }
 
@@ -60,7 +79,7 @@ else
   say "cluster up"
   brought_up=1
   trap teardown EXIT
-  if env_lines=$(hack/cluster.sh up) && eval "$env_lines"; then
+  if timed_step "cluster up" bring_up && eval "$env_lines"; then
     cluster_ok=1
   else
     cluster_ok=0
@@ -87,6 +106,10 @@ hack/node -e '
   console.log(`tests: ${passed} passed, ${failed} failed`);
 ' "$results" || failed_steps+=("test summary")
 rm -rf "$results"
+{
+  echo "make test: wall time per step (total $(elapsed_since "$run_started") s)"
+  printf '  %s\n' "${step_times[@]}"
+} >&2
 if ((${#failed_steps[@]})); then
   echo "make test: FAILED steps: ${failed_steps[*]}" >&2
   exit 1

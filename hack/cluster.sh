@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The real test environment on loopback: etcd, kube-apiserver (TLS, RBAC,
 # client certs, service-account tokens), kube-controller-manager, the
-# project's CRDs and RBAC, and four registries (plain, TLS, basic auth, token
-# auth). See docs/testing.md.
+# project's CRDs and RBAC, four registries (plain, TLS, basic auth, token
+# auth), and one real node (kube-scheduler, kubelet, containerd; not with
+# ISO_NO_NODE=1). See docs/testing.md.
 #
 #   hack/cluster.sh up          start what is not running; stdout: export lines only
 #   hack/cluster.sh registries  only the registries and token service, for a
@@ -19,7 +20,8 @@
 #                               certificates (clients keep their kubeconfigs)
 #
 # ISO_CLUSTER_DIR (default <repo>/.cluster) and ISO_PORT_BASE (default 26400)
-# select an independent environment; ISO_KUBE_BIN_DIR skips the Go build.
+# select an independent environment; ISO_KUBE_BIN_DIR skips the Go build;
+# ISO_NO_NODE=1 makes `up` start no node (then `env` says so).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,10 +37,12 @@ source "$here/lib/cluster-registries.sh"
 source "$here/lib/cluster-apply.sh"
 # shellcheck source=hack/lib/cluster-env.sh
 source "$here/lib/cluster-env.sh"
+# shellcheck source=hack/lib/cluster-node.sh
+source "$here/lib/cluster-node.sh"
 
 # Stopped in this order: clients before the servers they talk to.
-PROCESSES=(kube-controller-manager kube-apiserver registry-token token-server registry-basic
-  registry-tls registry-plain etcd)
+PROCESSES=("${NODE_PROCESSES[@]}" kube-controller-manager kube-apiserver registry-token
+  token-server registry-basic registry-tls registry-plain etcd)
 # What `registries` runs: all that `status` expects of a state dir it made.
 REGISTRY_PROCESSES=(registry-token token-server registry-basic registry-tls registry-plain)
 MARKER=.imagestream-test-cluster
@@ -69,9 +73,10 @@ find_kube_bins() {
   else
     KUBE_BIN=$("$here/build-kube-bins.sh") || die "hack/build-kube-bins.sh failed (its output is above)"
   fi
-  local bin
-  for bin in etcd kube-apiserver kube-controller-manager kubectl; do
-    [[ -x "$KUBE_BIN/$bin" ]] || die "$KUBE_BIN/$bin is missing"
+  local bin wanted=(etcd kube-apiserver kube-controller-manager kubectl)
+  node_wanted && wanted+=(kube-scheduler kubelet)
+  for bin in "${wanted[@]}"; do
+    [[ -x "$KUBE_BIN/$bin" ]] || die "$KUBE_BIN/$bin is missing (ISO_NO_NODE=1: an environment without the node's kube-scheduler and kubelet)"
   done
   if [[ -n "${ISO_HELM_BIN_DIR:-}" ]]; then
     HELM_BIN=$ISO_HELM_BIN_DIR
@@ -81,30 +86,51 @@ find_kube_bins() {
 }
 
 cmd_up() {
+  local started=$EPOCHREALTIME
   lock_state
   chmod 700 "$STATE"
   check_port_base
-  ensure_packages
-  find_kube_bins
+  check_node_choice
+  timed packages ensure_packages
+  node_wanted && timed "node packages" ensure_node_packages
+  timed binaries find_kube_bins
   make_pki
   echo up >"$STATE/mode"
-  start_control_plane
+  timed "control plane" start_control_plane
   KUBECTL=("$KUBE_BIN/kubectl" --kubeconfig="$ADMIN_KUBECONFIG")
   apply_crds
   apply_rbac
   write_operator_kubeconfig "$OPERATOR_KUBECONFIG_FILE" "https://127.0.0.1:$APISERVER_PORT" \
     "$PKI/cluster-ca.crt"
-  start_registries
+  timed registries start_registries
+  node_wanted && timed node start_node
   local pairs
   mapfile -t pairs < <(registry_env)
   write_env \
     "KUBECONFIG=$ADMIN_KUBECONFIG" \
     "OPERATOR_KUBECONFIG=$OPERATOR_KUBECONFIG_FILE" \
     "${pairs[@]}" \
+    "$(node_env)" \
     "ISO_CLUSTER_DIR=$STATE" \
     "KUBE_BIN_DIR=$KUBE_BIN:$HELM_BIN"
-  log "ready: kube-apiserver https://127.0.0.1:$APISERVER_PORT, registries on ports $REGISTRY_PORT-$REGISTRY_TOKEN_PORT"
+  log "ready: kube-apiserver https://127.0.0.1:$APISERVER_PORT, registries on ports $REGISTRY_PORT-$REGISTRY_TOKEN_PORT, $(node_summary)"
+  log "up took $(elapsed_since "$started") s: $(IFS=,; echo "${UP_TIMES[*]}" | sed 's/,/, /g')"
   cat "$STATE/env.sh"
+}
+
+# ISO_NO_NODE=1 on an environment running a node: refused, not half-stopped.
+check_node_choice() {
+  node_wanted && return 0
+  local name
+  for name in "${NODE_PROCESSES[@]}"; do
+    is_running "$name" &&
+      die "$STATE runs a node and ISO_NO_NODE=1 asks for none: run 'hack/cluster.sh down' first"
+  done
+  rm -f "$STATE/node-name"
+}
+
+node_summary() {
+  if node_enabled; then echo "node $NODE_NAME (kubelet $NODE_IP:$KUBELET_PORT)"; else echo "no node (ISO_NO_NODE=1)"; fi
 }
 
 # The variables of the registries, as write_env pairs.
@@ -162,9 +188,22 @@ cmd_env() {
   cat "$STATE/env.sh"
 }
 
+# The processes a state dir's mode runs: the registries alone, or everything
+# (the node's only when `up` started one).
+expected_processes() {
+  local name
+  if [[ $(cat "$STATE/mode" 2>/dev/null) == registries ]]; then
+    printf '%s\n' "${REGISTRY_PROCESSES[@]}"
+    return 0
+  fi
+  for name in "${PROCESSES[@]}"; do
+    if node_enabled || [[ " ${NODE_PROCESSES[*]} " != *" $name "* ]]; then echo "$name"; fi
+  done
+}
+
 cmd_status() {
-  local name all=0 expected=("${PROCESSES[@]}")
-  [[ $(cat "$STATE/mode" 2>/dev/null) == registries ]] && expected=("${REGISTRY_PROCESSES[@]}")
+  local name all=0 expected
+  mapfile -t expected < <(expected_processes)
   for name in "${expected[@]}"; do
     if is_running "$name"; then
       printf '%-24s running (pid %s)\n' "$name" "$(pid_of "$name")"
@@ -189,6 +228,9 @@ cmd_down() {
   for name in $(pid_file_names); do
     [[ " ${PROCESSES[*]} " == *" $name "* ]] || stop_process "$name"
   done
+  # The node first, in its own order: its containers, shims and cgroups too.
+  local node_left=0
+  stop_node || node_left=1
   for name in "${PROCESSES[@]}"; do stop_process "$name"; done
   # A KILLed member may take a moment to die; one that outlives this cannot be killed.
   for _ in $(seq 1 20); do
@@ -198,6 +240,7 @@ cmd_down() {
     sleep 0.1
   done
   [[ -z "$left" ]] || die "processes of $STATE still running: ${left//$'\n'/ }"
+  ((node_left == 0)) || die "the node's cgroups are not all gone (above): $STATE is kept for another 'down'"
   exec 8>&-
   rm -rf "$STATE"
   log "removed $STATE"
@@ -205,9 +248,9 @@ cmd_down() {
 
 # The processes `stop NAME` and `start NAME` accept: those of the state dir's mode.
 check_process_name() {
-  local name=$1 expected=("${PROCESSES[@]}")
+  local name=$1 expected
   [[ -s "$STATE/mode" ]] || die "no environment in $STATE: run 'hack/cluster.sh up'"
-  [[ $(cat "$STATE/mode") == registries ]] && expected=("${REGISTRY_PROCESSES[@]}")
+  mapfile -t expected < <(expected_processes)
   [[ " ${expected[*]} " == *" $name "* ]] ||
     die "unknown process '$name' in $STATE; one of: ${expected[*]}"
 }
@@ -251,6 +294,12 @@ cmd_start_one() {
     kube-apiserver) start_apiserver ;;
     *) start_controller_manager ;;
     esac
+    ;;
+  kube-scheduler | kubelet | containerd | node-namespace)
+    # The node starts as a whole: what runs is left as it is.
+    find_kube_bins
+    KUBECTL=("$KUBE_BIN/kubectl" --kubeconfig="$ADMIN_KUBECONFIG")
+    start_node
     ;;
   token-server) start_token_server ;;
   registry-plain) start_registry plain "$REGISTRY_PORT" http 200 ;;

@@ -91,6 +91,8 @@ operator_kubeconfig_for_current_cluster "$STATE/operator.kubeconfig" ||
 
 make_registry_pki
 start_secure_registries
+# ISO_NO_NODE=1: kind's nodes cannot reach the TLS, basic and token registries
+# on this host's loopback, so the tests that run pods are deselected.
 write_env \
   "KUBECONFIG=$ADMIN_KUBECONFIG" \
   "OPERATOR_KUBECONFIG=$STATE/operator.kubeconfig" \
@@ -102,6 +104,7 @@ write_env \
   "REGISTRY_USER=$REGISTRY_USER_NAME" \
   "REGISTRY_PASSWORD=$(registry_password)" \
   "REGISTRY_EVENTS_SECRET=$(registry_events_secret)" \
+  "ISO_NO_NODE=1" \
   "ISO_CLUSTER_DIR=$STATE"
 # shellcheck disable=SC1091
 source "$STATE/env.sh"

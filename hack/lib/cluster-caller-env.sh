@@ -57,6 +57,8 @@ check_caller_env() {
     for name in kubectl helm; do command -v "$name" >/dev/null || missing+=("$name"); done
     [[ -n "${REGISTRY_EVENTS_URL:-}" ]] ||
       log "REGISTRY_EVENTS_URL not set: the push-notification tests will not run"
+    [[ -n "${ISO_NODE:-}" || "${ISO_NO_NODE:-}" == 1 ]] ||
+      log "neither ISO_NODE (a node whose pods pull from these registries) nor ISO_NO_NODE=1 is set: the tests that run pods will fail (docs/testing.md)"
   fi
   ((${#missing[@]} == 0)) && return 0
   local hint hints=()

@@ -19,6 +19,12 @@ REGISTRY_TOKEN_PORT=$((PORT_BASE + 13))
 TOKEN_SERVER_PORT=$((PORT_BASE + 14))
 # Not served by the cluster: the operator's webhook receiver listens here.
 EVENTS_PORT=$((PORT_BASE + 15))
+# The node (hack/lib/cluster-node.sh): the kubelet on the node's own address,
+# the rest on 127.0.0.1.
+KUBELET_PORT=$((PORT_BASE + 20))
+KUBELET_HEALTHZ_PORT=$((PORT_BASE + 21))
+CONTAINERD_STREAM_PORT=$((PORT_BASE + 22))
+SCHEDULER_PORT=$((PORT_BASE + 23))
 
 REGISTRY_USER_NAME=imagestream-test
 
@@ -68,18 +74,40 @@ ensure_packages() {
     command -v "$cmd" >/dev/null || missing+=("${package_of[$cmd]}")
   done
   ((${#missing[@]} == 0)) && return 0
-  local unique
-  unique=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
-  log "installing Debian packages: $unique"
-  [[ $(id -u) == 0 ]] || die "need root to install: $unique (or install them yourself)"
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  apt_install "${missing[@]}"
+}
+
+# apt_install PACKAGE...: as root, non-interactively, updating the package
+# lists only when the install fails without. Waits for another environment's
+# install to release dpkg's lock instead of failing on it.
+apt_install() {
+  log "installing Debian packages: $*"
+  [[ $(id -u) == 0 ]] || die "need root to install: $* (or install them yourself)"
   export DEBIAN_FRONTEND=noninteractive
-  # shellcheck disable=SC2086
-  if ! apt-get install -y -q --no-install-recommends $unique >"$STATE/apt.log" 2>&1; then
-    apt-get update -q >>"$STATE/apt.log" 2>&1 || die "apt-get update failed" "$STATE/apt.log"
-    # shellcheck disable=SC2086
-    apt-get install -y -q --no-install-recommends $unique >>"$STATE/apt.log" 2>&1 ||
-      die "apt-get install $unique failed" "$STATE/apt.log"
+  local apt=(apt-get -o DPkg::Lock::Timeout=600 -y -q)
+  if ! "${apt[@]}" install --no-install-recommends "$@" >>"$STATE/apt.log" 2>&1; then
+    "${apt[@]}" update >>"$STATE/apt.log" 2>&1 || die "apt-get update failed" "$STATE/apt.log"
+    "${apt[@]}" install --no-install-recommends "$@" >>"$STATE/apt.log" 2>&1 ||
+      die "apt-get install $* failed" "$STATE/apt.log"
   fi
+}
+
+# timed NAME COMMAND...: runs COMMAND in this shell and adds "NAME N.N s" to
+# UP_TIMES, which `up` prints as one line: the first run's cost and a second
+# run's reuse of the caches are visible in every log.
+UP_TIMES=()
+timed() {
+  local name=$1 started=$EPOCHREALTIME
+  shift
+  "$@"
+  UP_TIMES+=("$name $(elapsed_since "$started") s")
+}
+
+# elapsed_since EPOCHREALTIME_VALUE: seconds since then, one decimal.
+elapsed_since() {
+  local now=$EPOCHREALTIME
+  awk -v a="$1" -v b="$now" 'BEGIN {printf "%.1f", b - a}'
 }
 
 # The pid in run/NAME.pid, if that process is still the one we started. A

@@ -64,6 +64,9 @@ start_apiserver() {
   stop_process kube-apiserver
   # Endpoint reconciler off: it refuses a loopback advertise address, and no
   # pod here ever dials the kubernetes Service.
+  # The kubelet flags: the API server calls the node's kubelet (logs, exec)
+  # with its own client certificate and verifies the kubelet's serving
+  # certificate against the cluster CA (hack/lib/cluster-node.sh).
   # The requestheader and proxy-client flags make the aggregator work: it
   # calls aggregated servers (the operator's image views) with the
   # front-proxy-client certificate and the user in X-Remote-* headers, and
@@ -87,6 +90,9 @@ start_apiserver() {
     --service-account-signing-key-file="$PKI/sa.key" \
     --service-cluster-ip-range=10.0.0.0/24 \
     --cert-dir="$STATE/apiserver-certs" \
+    --kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt" \
+    --kubelet-client-key="$PKI/apiserver-kubelet-client.key" \
+    --kubelet-certificate-authority="$PKI/cluster-ca.crt" \
     --profiling=false
   wait_until kube-apiserver 120 apiserver_ready
 }
@@ -101,9 +107,12 @@ start_controller_manager() {
   if is_running kube-controller-manager && controller_manager_working; then return 0; fi
   stop_process kube-controller-manager
   # Secure port 0: nothing to scrape here, and no extra port to collide.
+  # nodelifecycle: the node's conditions and taints (it lifts the not-ready
+  # taint a new node registers with, so the scheduler places pods); without
+  # taint-eviction-controller nothing is ever evicted.
   start_bg kube-controller-manager 0 "$KUBE_BIN/kube-controller-manager" \
     --kubeconfig="$KCM_KUBECONFIG" \
-    --controllers=deployment,replicaset,statefulset,daemonset,garbagecollector,namespace,serviceaccount,serviceaccount-token,root-ca-cert-publisher,clusterrole-aggregation \
+    --controllers=deployment,replicaset,statefulset,daemonset,garbagecollector,namespace,serviceaccount,serviceaccount-token,root-ca-cert-publisher,clusterrole-aggregation,nodelifecycle \
     --leader-elect=false --use-service-account-credentials \
     --service-account-private-key-file="$PKI/sa.key" \
     --root-ca-file="$PKI/cluster-ca.crt" \

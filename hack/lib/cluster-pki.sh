@@ -5,7 +5,9 @@
 # shared by the TLS registries, one for the operator's push receivers), the
 # registry token signing certificate, and
 # the front-proxy CA with the aggregator's proxy client certificate (the
-# operator's aggregated API trusts the user headers only from that client).
+# operator's aggregated API trusts the user headers only from that client),
+# and the API server's client certificate for kubelets. The node's own
+# certificates are made by hack/lib/cluster-node.sh.
 # Sourced after cluster-common.sh.
 
 PKI=$STATE/pki
@@ -52,6 +54,10 @@ make_cluster_pki() {
     "IP:127.0.0.1,DNS:localhost,IP:10.0.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
   new_cert cluster-ca admin "/O=system:masters/CN=imagestream-test-admin" clientAuth
   new_cert cluster-ca controller-manager "/CN=system:kube-controller-manager" clientAuth
+  # What kube-apiserver shows the node's kubelet (logs, exec): the kubelet
+  # checks it against the cluster CA and asks the API server whether this
+  # user may (hack/lib/cluster-node.sh binds it to system:kubelet-api-admin).
+  new_cert cluster-ca apiserver-kubelet-client "/CN=kube-apiserver-kubelet-client" clientAuth
   new_ca front-proxy-ca imagestream-test-front-proxy-ca
   new_cert front-proxy-ca front-proxy-client "/CN=front-proxy-client" clientAuth
   if [[ ! -s "$PKI/sa.key" ]]; then
