@@ -28,11 +28,19 @@ import {
 
 type CredentialRequest = Omit<ImportRequest, "importMode" | "preferredPlatforms">;
 
-/** Credentials in the caller's order, then anonymous (a public image must not fail on a bad secret). */
-function candidates(credentials: DockerCredential[]): (DockerCredential | undefined)[] {
+/**
+ * Credentials in the caller's order, those meant for the endpoint's scheme,
+ * then anonymous (a public image must not fail on a bad secret).
+ */
+function candidates(
+  credentials: DockerCredential[],
+  origin: string,
+): (DockerCredential | undefined)[] {
+  const scheme = origin.startsWith("http:") ? "http" : "https";
+  const usable = credentials.filter((c) => c.onlyOver === undefined || c.onlyOver === scheme);
   const seen = new Set<string>();
   const ordered: (DockerCredential | undefined)[] = [];
-  for (const credential of [...credentials, undefined]) {
+  for (const credential of [...usable, undefined]) {
     const identity = credentialIdentity(credential);
     if (seen.has(identity)) continue;
     seen.add(identity);
@@ -133,7 +141,7 @@ export class HttpRegistryClient implements RegistryClient {
       signal,
     });
     let lastRefusal: ImportError | undefined;
-    for (const credential of candidates(req.credentials)) {
+    for (const credential of candidates(req.credentials, endpoint.origin)) {
       const session = new RegistrySession(
         {
           settings: this.settings,
