@@ -30,6 +30,7 @@ import type { Logger } from "./observability/logger.js";
 import type { Metrics } from "./observability/metrics.js";
 import { registryObservers } from "./observability/registry-metrics.js";
 import { createRegistryClient } from "./registry/client.js";
+import { PULL_SECRET_TYPES } from "./registry/keyring.js";
 
 const PUSH_RECHECK_DELAYS_MS = [1000, 5000];
 
@@ -86,10 +87,11 @@ export class Manager {
     this.streams =
       deps.streams ?? this.informer("imagestreams", imageStreamSource(kc, config.namespaces));
     const images = this.informer<Image & KubernetesObject>("images", imageSource(kc));
-    const secrets = ["kubernetes.io/dockerconfigjson", "kubernetes.io/dockercfg"].map((type) =>
+    // one informer per pull-secret type: a field selector cannot OR two types
+    const secrets = PULL_SECRET_TYPES.map((type) =>
       this.informer<V1Secret & KubernetesObject>(
         `secrets-${type.split("/")[1]}`,
-        pullSecretSource(kc, config.namespaces, type as "kubernetes.io/dockercfg"),
+        pullSecretSource(kc, config.namespaces, type),
       ),
     );
     const keyrings = new NamespaceKeyrings(

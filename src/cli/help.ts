@@ -19,7 +19,8 @@ Commands:
   history        List the images a tag pointed at, newest first, numbered for rollback
   rollback       Point a tag at an earlier image of its history; --undo follows its source again
   why            Explain why a workload with image triggers did or did not roll
-  set            Change how pods resolve images: set image-lookup (oc set image-lookup)
+  set            set triggers: which workloads follow which tags (oc set triggers);
+                 set image-lookup: how pods resolve images (oc set image-lookup)
 
 Run 'kubectl imagestream COMMAND --help' for a command's flags.
 
@@ -35,7 +36,9 @@ SOURCE is a container image (a pull spec with a registry host, e.g.
 quay.io/org/app:1.2), a tag of a stream ([NS/]STREAM:TAG) or an image of a stream
 ([NS/]STREAM@sha256:...). A tag of a stream is copied: the destination gets the
 tag's current image, unless --alias makes it follow the tag. A container image is
-imported by the operator; the destination stream is created if missing.
+imported by the operator; the destination stream is created if missing. Into
+another namespace, the source stream must share with it (annotation
+imagestream-operator.io/allowed-namespaces), or nothing is written.
 
 Examples:
   # Import quay.io/org/app:1.2 into app:1.2 (insecure: a plain-HTTP registry)
@@ -69,9 +72,13 @@ Usage:
   kubectl imagestream import-image STREAM --all [--from=REPOSITORY] [--confirm]
 
 Asks the operator to re-import by setting the spec tag's generation to 0, then
-waits until the operator recorded the outcome and prints the imported image, or
-the failure. Exits non-zero when any tag failed or the wait timed out. Settings of
-the tag that no flag names (import mode, scheduling...) are left as they are.
+waits until the operator recorded the outcome and prints the imported image (and
+the platforms of a manifest list kept whole), or the failure. Exits non-zero when
+any tag failed or the wait timed out. Settings of the tag that no flag names
+(scheduling, insecure...) are left as they are, except the import mode: it
+defaults to Legacy, as oc's does, so a PreserveOriginal tag re-imported without
+--import-mode=PreserveOriginal goes back to one platform (the command says so).
+A reference tag (--reference) is never imported: the command says so.
 
 Examples:
   # Create the stream app with tag latest from an image, and import it
@@ -91,7 +98,7 @@ Flags:
       --scheduled                 set the tag to be re-imported periodically (--scheduled=false unsets)
       --insecure                  allow plain HTTP or unverified HTTPS (--insecure=false unsets)
       --reference-policy=POLICY   source or local
-      --import-mode=MODE          Legacy or PreserveOriginal
+      --import-mode=MODE          Legacy (default) or PreserveOriginal
       --timeout=DURATION          how long to wait for the operator (default 60s)
 
 ${GLOBAL}`;
@@ -208,9 +215,11 @@ ${GLOBAL}`;
 export const SET_HELP = `Change settings of image streams and of the objects that use them.
 
 Usage:
+  kubectl imagestream set triggers KIND/NAME [flags]
   kubectl imagestream set image-lookup [STREAM | KIND/NAME]... [flags]
 
 Commands:
+  triggers       Make a workload follow image stream tags (oc set triggers)
   image-lookup   Resolve short image names (app:v1) from image streams (oc set image-lookup)
 
 ${GLOBAL}`;
@@ -252,5 +261,45 @@ Flags:
       --enabled   turn image lookup on (default), or off with --enabled=false
       --list      print whether the named streams and objects resolve names
       --all       every image stream of the namespace
+
+${GLOBAL}`;
+
+export const TRIGGERS_HELP = `Show or change the image triggers of a workload: the tags of image streams
+whose new images the operator writes into its containers (annotation
+image.openshift.io/triggers, OpenShift's format).
+
+Usage:
+  kubectl imagestream set triggers KIND/NAME
+  kubectl imagestream set triggers KIND/NAME --from-image=[NS/]STREAM:TAG [-c CONTAINER,...] [--manual]
+  kubectl imagestream set triggers KIND/NAME --from-image=[NS/]STREAM:TAG --remove
+  kubectl imagestream set triggers KIND/NAME --auto|--manual
+  kubectl imagestream set triggers KIND/NAME --remove-all
+
+KIND is deployment, statefulset, daemonset or cronjob. With no flag, prints the
+triggers (NAME, TYPE, VALUE, AUTO): the "config" row is whether a Deployment
+rolls out at all (not paused), each "image" row a followed tag and its
+containers. --auto or --manual alone turns every trigger on or off, and
+resumes or pauses a Deployment, as oc does. A trigger on a stream of another
+namespace needs that stream to share with this one (annotation
+imagestream-operator.io/allowed-namespaces): the command warns when it does not.
+
+Examples:
+  # Roll the web container of deployment web when app:v1 moves
+  kubectl imagestream set triggers deployment/web --from-image=app:v1 -c web
+  # Show the triggers
+  kubectl imagestream set triggers deployment/web
+  # Keep the trigger, but stop acting on it (and pause the Deployment)
+  kubectl imagestream set triggers deployment/web --manual
+  # Remove the trigger on app:v1, or every trigger
+  kubectl imagestream set triggers deployment/web --from-image=app:v1 --remove
+  kubectl imagestream set triggers deployment/web --remove-all
+
+Flags:
+      --from-image=[NS/]STREAM:TAG   the image stream tag to follow
+  -c, --containers=NAME,...          containers (or init containers) it sets (default: the only container)
+      --auto                         act on the trigger (default), or on every trigger when alone
+      --manual                       keep the trigger but do not act on it (paused), or every trigger when alone
+      --remove                       remove the trigger on --from-image
+      --remove-all                   remove every image trigger
 
 ${GLOBAL}`;

@@ -12,6 +12,7 @@ import {
   ROLLBACK_HELP,
   SET_HELP,
   TAG_HELP,
+  TRIGGERS_HELP,
   WHY_HELP,
 } from "./help.js";
 import { run } from "./run.js";
@@ -56,10 +57,20 @@ describe("run", () => {
       stderr: "",
     });
     expect(await invoke("set")).toEqual({ code: 1, stdout: "", stderr: SET_HELP });
+    expect(await invoke("set", "triggers", "--help")).toEqual({
+      code: 0,
+      stdout: TRIGGERS_HELP,
+      stderr: "",
+    });
     expect(await invoke("set", "triggers")).toEqual({
       code: 1,
       stdout: "",
-      stderr: `error: unknown command "set triggers"\nSee 'kubectl imagestream set --help' for usage.`,
+      stderr: `error: you must specify one workload: KIND/NAME\nSee 'kubectl imagestream set triggers --help' for usage.`,
+    });
+    expect(await invoke("set", "env")).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `error: unknown command "set env"\nSee 'kubectl imagestream set --help' for usage.`,
     });
     expect(await invoke("set", "image-lookup", "configmap/x")).toMatchObject({
       code: 1,

@@ -86,9 +86,13 @@ export class KubeStreams implements StreamApi {
 
 /**
  * Runs read-plan-write again when a concurrent writer (usually the operator
- * stamping generations or writing status) changed the stream in between.
+ * stamping generations or writing status) changed the object in between.
  */
-export async function withConflictRetry<T>(attempt: () => Promise<T>, attempts = 5): Promise<T> {
+export async function withConflictRetry<T>(
+  attempt: () => Promise<T>,
+  attempts = 5,
+  subject = "the image stream",
+): Promise<T> {
   for (let i = 1; ; i++) {
     try {
       return await attempt();
@@ -96,7 +100,7 @@ export async function withConflictRetry<T>(attempt: () => Promise<T>, attempts =
       if (!isConflict(error)) throw error;
       if (i >= attempts) {
         throw new CliError(
-          `the image stream kept changing while this command updated it (${serverMessage(error) ?? "conflict"}); try again`,
+          `${subject} kept changing while this command updated it (${serverMessage(error) ?? "conflict"}); try again`,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, 50 * i));

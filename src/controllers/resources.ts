@@ -80,7 +80,8 @@ export function imageSource<T extends KubernetesObject>(kc: KubeConfig): Resourc
 export function pullSecretSource<T extends KubernetesObject>(
   kc: KubeConfig,
   namespaces: string[],
-  type: "kubernetes.io/dockerconfigjson" | "kubernetes.io/dockercfg",
+  /** one of PULL_SECRET_TYPES (src/registry/keyring.ts) */
+  type: string,
 ): ResourceSource<T> {
   const api = kc.makeApiClient(CoreV1Api);
   const fieldSelector = `type=${type}`;

@@ -130,3 +130,23 @@ describe("Basic auth", () => {
     expect(error.reason).toBe("Unauthorized");
   });
 });
+
+describe("credentials a pull secret's key limits to one scheme (ADR 0026)", () => {
+  it("sends an HTTPS-only credential never over plain HTTP, and a plain-HTTP one there", async () => {
+    // the fake registry speaks plain HTTP
+    h.fake.auth = { kind: "basic", ...user };
+    const pushed = h.fake.addImage("app", "v1");
+    const httpsOnly = await importErrorOf(
+      h.client.importImage(
+        request(`${h.fake.host}/app:v1`, { credentials: [{ ...user, onlyOver: "https" }] }),
+      ),
+    );
+    expect(httpsOnly.reason).toBe("Unauthorized");
+    expect(h.fake.requests.some((r) => r.authorization?.startsWith("Basic "))).toBe(false);
+
+    const result = await h.client.importImage(
+      request(`${h.fake.host}/app:v1`, { credentials: [{ ...user, onlyOver: "http" }] }),
+    );
+    expect(result.image.digest).toBe(pushed.digest);
+  });
+});

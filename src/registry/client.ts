@@ -36,11 +36,27 @@ type Work<T> = (
   credential: DockerCredential | undefined,
 ) => Promise<T>;
 
-/** Credentials in the caller's order, then anonymous (a public image must not fail on a bad secret). */
-function candidates(credentials: DockerCredential[]): (DockerCredential | undefined)[] {
+/** Those credentials meant for the endpoint's scheme (a host:80 key only over plain HTTP, ADR 0026). */
+function usableOver(
+  credentials: readonly (DockerCredential | undefined)[],
+  origin: string,
+): (DockerCredential | undefined)[] {
+  const scheme = origin.startsWith("http:") ? "http" : "https";
+  return credentials.filter((c) => c?.onlyOver === undefined || c.onlyOver === scheme);
+}
+
+/**
+ * Credentials in the caller's order, those meant for the endpoint's scheme,
+ * then anonymous (a public image must not fail on a bad secret).
+ */
+function candidates(
+  credentials: DockerCredential[],
+  origin: string,
+): (DockerCredential | undefined)[] {
+  const usable = usableOver(credentials, origin);
   const seen = new Set<string>();
   const ordered: (DockerCredential | undefined)[] = [];
-  for (const credential of [...credentials, undefined]) {
+  for (const credential of [...usable, undefined]) {
     const identity = credentialIdentity(credential);
     if (seen.has(identity)) continue;
     seen.add(identity);
@@ -168,7 +184,8 @@ export class HttpRegistryClient implements RegistryClient {
     parsed: ParsedReference,
     signal: AbortSignal | undefined,
     work: Work<T>,
-    tried: (DockerCredential | undefined)[] = candidates(req.credentials),
+    /** the credentials to try, as given (the pull check); default: the request's, then anonymous */
+    tried?: (DockerCredential | undefined)[],
   ): Promise<T> {
     try {
       return await this.tryCredentials(req, parsed, signal, work, tried);
@@ -182,7 +199,7 @@ export class HttpRegistryClient implements RegistryClient {
     parsed: ParsedReference,
     signal: AbortSignal | undefined,
     work: Work<T>,
-    tried: (DockerCredential | undefined)[],
+    tried: (DockerCredential | undefined)[] | undefined,
   ): Promise<T> {
     this.policy.checkRegistry(parsed.registry);
     const host = apiHost(parsed.registry);
@@ -196,7 +213,10 @@ export class HttpRegistryClient implements RegistryClient {
       signal,
     });
     let lastRefusal: ImportError | undefined;
-    for (const credential of tried) {
+    const order = tried
+      ? usableOver(tried, endpoint.origin)
+      : candidates(req.credentials, endpoint.origin);
+    for (const credential of order) {
       const session = new RegistrySession(
         {
           settings: this.settings,

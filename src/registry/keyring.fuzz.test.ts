@@ -2,7 +2,13 @@ import type { V1Secret } from "@kubernetes/client-node";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FUZZ_TIMEOUT_MS, fuzzParameters, hostileText, timed } from "../testing/fuzz.js";
-import { DOCKERCFG_TYPE, DOCKERCONFIGJSON_TYPE, Keyring } from "./keyring.js";
+import {
+  DOCKERCFG_TYPE,
+  DOCKERCONFIGJSON_TYPE,
+  Keyring,
+  PODMANCONFIGJSON_TYPE,
+  PULL_SECRET_FIELDS,
+} from "./keyring.js";
 import { parseImageReference } from "./reference.js";
 
 const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
@@ -38,8 +44,14 @@ const secretData = fc.oneof(
 );
 const secret: fc.Arbitrary<V1Secret> = fc
   .record({
-    type: fc.constantFrom(DOCKERCONFIGJSON_TYPE, DOCKERCFG_TYPE, "Opaque", "__proto__"),
-    field: fc.constantFrom(".dockerconfigjson", ".dockercfg", "constructor"),
+    type: fc.constantFrom(
+      DOCKERCONFIGJSON_TYPE,
+      DOCKERCFG_TYPE,
+      PODMANCONFIGJSON_TYPE,
+      "Opaque",
+      "__proto__",
+    ),
+    field: fc.constantFrom(".dockerconfigjson", ".dockercfg", "auth.json", "constructor"),
     data: secretData,
     name: fc.string({ maxLength: 10 }),
   })
@@ -101,8 +113,8 @@ function globMatches(pattern: string, label: string): boolean {
 }
 
 function configJson(auths: Record<string, unknown>, type = DOCKERCONFIGJSON_TYPE): V1Secret {
-  const text = type === DOCKERCONFIGJSON_TYPE ? JSON.stringify({ auths }) : JSON.stringify(auths);
-  const field = type === DOCKERCONFIGJSON_TYPE ? ".dockerconfigjson" : ".dockercfg";
+  const text = type === DOCKERCFG_TYPE ? JSON.stringify(auths) : JSON.stringify({ auths });
+  const field = PULL_SECRET_FIELDS[type] ?? ".dockercfg";
   return { type, metadata: { name: "s", namespace: "ns" }, data: { [field]: b64(text) } };
 }
 
@@ -124,7 +136,7 @@ describe("pull secret round trip", () => {
         user: fc.string({ unit: "grapheme", maxLength: 12 }).filter((u) => !u.includes(":")),
         password: fc.string({ unit: "grapheme", maxLength: 24 }),
         asFields: fc.boolean(),
-        type: fc.constantFrom(DOCKERCONFIGJSON_TYPE, DOCKERCFG_TYPE),
+        type: fc.constantFrom(DOCKERCONFIGJSON_TYPE, DOCKERCFG_TYPE, PODMANCONFIGJSON_TYPE),
       });
       // an entry with neither user nor password holds no credential: the
       // keyring leaves it out, so it has nothing to hand back
@@ -139,12 +151,58 @@ describe("pull secret round trip", () => {
           const { keyring, warnings } = Keyring.fromSecrets([configJson({ [key]: value }, e.type)]);
           expect(warnings).toEqual([]);
           const repository = e.path ? `${e.path}/app` : "app";
+          // a key without a port is for HTTPS only (ADR 0026)
+          const onlyOver = e.port === undefined ? { onlyOver: "https" } : {};
           expect(keyring.lookup({ registry, repository })).toEqual([
-            { username: e.user, password: e.password, source: "ns/s" },
+            { username: e.user, password: e.password, source: "ns/s", ...onlyOver },
           ]);
           expect(keyring.lookup({ registry: `other-${registry}`, repository })).toEqual([]);
         }),
         fuzzParameters(1500),
+      );
+    },
+    FUZZ_TIMEOUT_MS,
+  );
+});
+
+/**
+ * OpenShift's importer, written as its code reads (credentials.go): the
+ * lookup key is host[:port] over HTTPS and host:80 over plain HTTP when no
+ * port is given; a canonical port (443 for HTTPS, 80 for HTTP) is retried
+ * without it. Plus our one addition (ADR 0026): a key host:443 for an HTTPS
+ * host named without a port.
+ */
+function openshiftSends(keyPort: string, imagePort: string, scheme: "https" | "http"): boolean {
+  const lookupPort = scheme === "http" && imagePort === "" ? "80" : imagePort;
+  if (lookupPort === keyPort) return true;
+  if (scheme === "https" && imagePort === "" && keyPort === "443") return true;
+  const canonical =
+    (scheme === "https" && imagePort === "443") || (scheme === "http" && imagePort === "80");
+  return canonical ? openshiftSends(keyPort, "", scheme) : false;
+}
+
+describe("ports against an oracle of OpenShift's lookup", () => {
+  it(
+    "hands a credential out for exactly the schemes OpenShift would send it over",
+    () => {
+      const port = fc.constantFrom("", "80", "443", "5000", "8080");
+      fc.assert(
+        fc.property(host, port, port, (h, keyPort, imagePort) => {
+          const key = keyPort ? `${h}:${keyPort}` : h;
+          const registry = imagePort ? `${h}:${imagePort}` : h;
+          const { keyring } = Keyring.fromSecrets([configJson({ [key]: auth("u", "p") })]);
+          const found = keyring.lookup({ registry, repository: "app" });
+          const schemes = (["https", "http"] as const).filter((s) =>
+            openshiftSends(keyPort, imagePort, s),
+          );
+          if (schemes.length === 0) {
+            expect(found).toEqual([]);
+            return;
+          }
+          expect(found).toHaveLength(1);
+          expect(found[0]?.onlyOver).toBe(schemes.length === 2 ? undefined : schemes[0]);
+        }),
+        fuzzParameters(500),
       );
     },
     FUZZ_TIMEOUT_MS,

@@ -88,6 +88,8 @@ describe("Keyring.fromSecrets", () => {
       username: "quay-repo",
       password: "pw-quay-repo",
       source: "ns/quay",
+      // keyed without a port: for HTTPS only (ADR 0026)
+      onlyOver: "https",
     });
   });
 
@@ -159,5 +161,86 @@ describe("Keyring.explain: which secrets were tried and why each was unusable", 
     expect(long).toContain("ns/s7: no entry");
     expect(long).not.toContain("ns/s8");
     expect(long).toMatch(/; and 2 more$/);
+  });
+});
+
+function podmanSecret(name: string, auths: Record<string, unknown>): V1Secret {
+  return {
+    metadata: { name, namespace: "ns" },
+    type: "kubernetes.io/podmanconfigjson",
+    data: { "auth.json": b64(JSON.stringify({ auths })) },
+  };
+}
+
+describe("ports, as OpenShift's importer matches them (ADR 0026)", () => {
+  /** [key, image, schemes the credential is handed out for ("both", "https", "http"), or none] */
+  it.each([
+    ["localhost", "localhost/app", "https"],
+    ["https://localhost", "localhost/app", "https"],
+    // the scheme written in a key is dropped, as the kubelet's keyring does
+    ["http://localhost", "localhost/app", "https"],
+    ["localhost:80", "localhost/app", "http"],
+    ["http://localhost:80", "localhost/app", "http"],
+    // OpenShift's own test calls this right but unsupported: we support it
+    ["localhost:443", "localhost/app", "https"],
+    ["localhost", "localhost:443/app", "https"],
+    ["localhost:443", "localhost:443/app", "both"],
+    ["localhost:80", "localhost:80/app", "both"],
+    ["localhost:5000", "localhost:5000/app", "both"],
+    ["localhost", "localhost:80/app", "none"],
+    ["localhost", "localhost:5000/app", "none"],
+    ["localhost:5000", "localhost/app", "none"],
+    ["localhost:80", "localhost:443/app", "none"],
+    ["*.example.com:80", "r.example.com/app", "http"],
+  ])("key %s, image %s: %s", (key, image, expected) => {
+    const { keyring } = Keyring.fromSecrets([configJsonSecret("s", { [key]: entry("u") })]);
+    const found = keyring.lookup(parseImageReference(image));
+    if (expected === "none") {
+      expect(found).toEqual([]);
+      return;
+    }
+    expect(found).toHaveLength(1);
+    expect(found[0]?.onlyOver).toBe(expected === "both" ? undefined : expected);
+  });
+
+  it("keeps both keys of a host (the one with a port first), so each scheme finds its own", () => {
+    const { keyring } = Keyring.fromSecrets([
+      configJsonSecret("s", { "r.example.com": entry("tls"), "r.example.com:80": entry("plain") }),
+    ]);
+    const found = keyring.lookup(parseImageReference("r.example.com/app"));
+    expect(found.map((c) => [c.username, c.onlyOver])).toEqual([
+      ["plain", "http"],
+      ["tls", "https"],
+    ]);
+  });
+
+  it("explains that a port-less key is not sent to a plain-HTTP registry", () => {
+    const { keyring } = Keyring.fromSecrets([
+      configJsonSecret("s", { "r.example.com": entry("u") }),
+    ]);
+    expect(keyring.explain(parseImageReference("r.example.com/app"))).toBe(
+      'ns/s: its credentials for r.example.com were refused, or not sent: entry "r.example.com" is only sent over HTTPS (key it "r.example.com:80" for a plain-HTTP registry)',
+    );
+  });
+});
+
+describe("Podman's auth.json (kubernetes.io/podmanconfigjson)", () => {
+  it("is read like a .dockerconfigjson", () => {
+    const { keyring, warnings } = Keyring.fromSecrets([
+      podmanSecret("podman", { "quay.io/org": entry("podman") }),
+    ]);
+    expect(warnings).toEqual([]);
+    expect(usersFor(keyring, "quay.io/org/app")).toEqual(["podman"]);
+  });
+
+  it("names a secret without auth.json", () => {
+    const { warnings } = Keyring.fromSecrets([
+      {
+        metadata: { name: "p", namespace: "ns" },
+        type: "kubernetes.io/podmanconfigjson",
+        data: { ".dockerconfigjson": b64("{}") },
+      },
+    ]);
+    expect(warnings).toEqual(["pull secret ns/p could not be read: has no auth.json data"]);
   });
 });

@@ -1,6 +1,10 @@
 // Pull secrets -> credentials for an image, with the kubelet's keyring rules:
 // keys may be URLs, hosts, host:port or host/path; `*` globs whole host
-// labels; the port must be equal; the path must be a prefix (by segment).
+// labels; the path must be a prefix (by segment). Ports follow OpenShift's
+// importer (ADR 0026): the port must be equal, except that a registry named
+// without a port is port 80 over plain HTTP and 443 over HTTPS, so a key
+// `host:80` serves a plain-HTTP `host`, `host:443` (and `host`) an HTTPS one;
+// a key without a port is never sent over plain HTTP to a port-less host.
 // All matches are returned, most specific first, so the client can try each.
 // Passwords are only ever handed to the registry client, never logged; what
 // the keyring says about a secret (explain) names the secret, the registry
@@ -13,9 +17,20 @@ import type { DockerCredential, ImageReference } from "./types.js";
 
 export const DOCKERCONFIGJSON_TYPE = "kubernetes.io/dockerconfigjson";
 export const DOCKERCFG_TYPE = "kubernetes.io/dockercfg";
+/** What `oc create secret generic --type=kubernetes.io/podmanconfigjson` makes from Podman's auth.json. */
+export const PODMANCONFIGJSON_TYPE = "kubernetes.io/podmanconfigjson";
+/** Every Secret type read as a pull secret, each with the data key holding its registry map. */
+export const PULL_SECRET_FIELDS: Readonly<Record<string, string>> = {
+  [DOCKERCONFIGJSON_TYPE]: ".dockerconfigjson",
+  [DOCKERCFG_TYPE]: ".dockercfg",
+  [PODMANCONFIGJSON_TYPE]: "auth.json",
+};
+export const PULL_SECRET_TYPES = Object.keys(PULL_SECRET_FIELDS);
 const DOCKER_HUB_KEY_HOSTS = new Set(["docker.io", "index.docker.io", "registry-1.docker.io"]);
 
 interface KeyringEntry {
+  /** the registry key as written, for explanations */
+  key: string;
   hostLabels: string[];
   port: string;
   path: string;
@@ -100,7 +115,7 @@ function decodeCredential(value: unknown, source: string): Decoded {
 
 /** The registry map of a secret, or why it has none. */
 function authsOf(secret: V1Secret): { auths: Record<string, unknown> } | { problem: string } {
-  const field = secret.type === DOCKERCONFIGJSON_TYPE ? ".dockerconfigjson" : ".dockercfg";
+  const field = PULL_SECRET_FIELDS[secret.type ?? ""] ?? ".dockercfg";
   const encoded = secret.data?.[field];
   if (!encoded) return { problem: `has no ${field} data` };
   if (!BASE64.test(encoded.trim())) return { problem: `its ${field} is not base64` };
@@ -111,8 +126,9 @@ function authsOf(secret: V1Secret): { auths: Record<string, unknown> } | { probl
     return { problem: `its ${field} is not JSON` };
   }
   const auths = (parsed as { auths?: unknown } | null)?.auths;
-  // .dockercfg is the bare map, but people often paste a config.json into it
-  const map = secret.type === DOCKERCONFIGJSON_TYPE || isMap(auths) ? auths : parsed;
+  // .dockercfg is the bare map, but people often paste a config.json into it;
+  // config.json and Podman's auth.json both hold { "auths": {...} }
+  const map = secret.type !== DOCKERCFG_TYPE || isMap(auths) ? auths : parsed;
   return isMap(map) ? { auths: map } : { problem: `its ${field} has no registry map ("auths")` };
 }
 
@@ -121,7 +137,7 @@ function isMap(value: unknown): value is Record<string, unknown> {
 }
 
 function isPullSecret(secret: V1Secret): boolean {
-  return secret.type === DOCKERCONFIGJSON_TYPE || secret.type === DOCKERCFG_TYPE;
+  return PULL_SECRET_TYPES.includes(secret.type ?? "");
 }
 
 function specificity(a: KeyringEntry, b: KeyringEntry): number {
@@ -164,21 +180,58 @@ function labelMatches(pattern: string, label: string): boolean {
 }
 
 type Matchable = Pick<KeyringEntry, "hostLabels" | "port" | "path">;
+type Scheme = NonNullable<DockerCredential["onlyOver"]>;
+const BOTH: readonly Scheme[] = ["https", "http"];
 
-/** The kubelet's rule: same port, as many host labels (globs per label), path prefix by segment. */
+/**
+ * Over which schemes a key's port serves the image's port, or undefined.
+ * OpenShift's importer looks up `host` over HTTPS and `host:80` over plain
+ * HTTP, and retries `host:443` over HTTPS as `host`; we also accept a key
+ * `host:443` for an HTTPS `host`, which its own test calls right but
+ * unsupported (ADR 0026).
+ */
+function portSchemes(keyPort: string, imagePort: string): readonly Scheme[] | undefined {
+  if (imagePort !== "" && keyPort === imagePort) return BOTH;
+  if (imagePort === "") {
+    if (keyPort === "") return ["https"];
+    if (keyPort === "80") return ["http"];
+    if (keyPort === "443") return ["https"];
+    return undefined;
+  }
+  return imagePort === "443" && keyPort === "" ? ["https"] : undefined;
+}
+
+/**
+ * The kubelet's rule (as many host labels, globs per label, path prefix by
+ * segment) with OpenShift's ports: the schemes the entry may be sent over,
+ * or undefined when it does not match.
+ */
 function matches(
   entry: Matchable,
   image: Pick<ImageReference, "registry" | "repository">,
-): boolean {
+): readonly Scheme[] | undefined {
   const [hostPart = "", port = ""] = image.registry.toLowerCase().split(/:(?=[0-9]+$)/);
   const host = DOCKER_HUB_KEY_HOSTS.has(hostPart) ? DOCKER_HUB : hostPart;
   const labels = host.split(".");
-  return (
-    entry.port === port &&
+  const matched =
     entry.hostLabels.length === labels.length &&
     entry.hostLabels.every((pattern, i) => labelMatches(pattern, labels[i] ?? "")) &&
-    (!entry.path || `${image.repository}/`.startsWith(`${entry.path}/`))
-  );
+    (!entry.path || `${image.repository}/`.startsWith(`${entry.path}/`));
+  return matched ? portSchemes(entry.port, port) : undefined;
+}
+
+/** The credential as the client gets it: restricted to one scheme when the port rule says so. */
+function handOut(entry: KeyringEntry, schemes: readonly Scheme[]): DockerCredential {
+  const only = schemes.length === 1 ? schemes[0] : undefined;
+  return only ? { ...entry.credential, onlyOver: only } : entry.credential;
+}
+
+/** For an explanation: where a scheme-restricted entry is not sent. */
+function schemeNote(entry: KeyringEntry, schemes: readonly Scheme[]): string | undefined {
+  if (schemes.length !== 1) return undefined;
+  return schemes[0] === "https"
+    ? `entry "${entry.key}" is only sent over HTTPS (key it "${entry.hostLabels.join(".")}:80" for a plain-HTTP registry)`
+    : `entry "${entry.key}" is only sent over plain HTTP`;
 }
 
 export class Keyring {
@@ -226,7 +279,7 @@ export class Keyring {
           unusable.push({ ...place, key, source, problem: decoded.problem });
           continue;
         }
-        entries.push({ ...place, credential: decoded.credential, order: entries.length });
+        entries.push({ ...place, key, credential: decoded.credential, order: entries.length });
       }
     }
     const warnings = reports
@@ -237,7 +290,10 @@ export class Keyring {
 
   /** Every credential whose key matches the image, most specific first. */
   lookup(image: Pick<ImageReference, "registry" | "repository">): DockerCredential[] {
-    return this.entries.filter((entry) => matches(entry, image)).map((entry) => entry.credential);
+    return this.entries.flatMap((entry) => {
+      const schemes = matches(entry, image);
+      return schemes ? [handOut(entry, schemes)] : [];
+    });
   }
 
   /**
@@ -261,8 +317,11 @@ export class Keyring {
     const sent = this.entries.filter(
       (e) => e.credential.source === report.source && matches(e, image),
     );
-    if (sent.length > 0)
-      return `${report.source}: its credentials for ${image.registry} were refused`;
+    if (sent.length > 0) {
+      const notes = sent.flatMap((e) => schemeNote(e, matches(e, image) ?? BOTH) ?? []);
+      const unless = notes.length > 0 ? `, or not sent: ${notes.join("; ")}` : "";
+      return `${report.source}: its credentials for ${image.registry} were refused${unless}`;
+    }
     const bad = this.unusable.filter((e) => e.source === report.source && matches(e, image));
     if (bad.length > 0)
       return bad.map((e) => `${report.source}: entry "${e.key}" ${e.problem}`).join("; ");

@@ -24,6 +24,12 @@ export interface DockerCredential {
   password: string;
   /** where it came from ("namespace/secret"), safe to show; never the secret itself */
   source?: string;
+  /**
+   * Send it only over this scheme: the pull secret's key said so by its port
+   * (OpenShift's rule, ADR 0026: `host:80` is plain HTTP, `host` HTTPS).
+   * Absent: either.
+   */
+  onlyOver?: "https" | "http";
 }
 
 export interface ImportRequest {

@@ -69,7 +69,8 @@ describe("kubectl imagestream", () => {
     second = await registryDigest(targets.plain, repository, "v1");
     expect(second).not.toBe(first);
 
-    const result = await cli("import-image", "app:v1", "-n", ns);
+    // without the flag the mode would go back to Legacy, as the seed says (seed-walk.test.ts)
+    const result = await cli("import-image", "app:v1", "--import-mode=PreserveOriginal", "-n", ns);
     expect(result).toEqual({
       code: 0,
       stdout: `Tag app:v1 imported: ${testEnv.registry}/${repository}@${second}\n`,
@@ -271,7 +272,14 @@ describe("kubectl imagestream", () => {
 
   it("import-image: times out, naming the cause, when no operator answers", async () => {
     await operator.stop();
-    const result = await cli("import-image", "app:v1", "--timeout=2s", "-n", ns);
+    const result = await cli(
+      "import-image",
+      "app:v1",
+      "--import-mode=PreserveOriginal",
+      "--timeout=2s",
+      "-n",
+      ns,
+    );
     expect(result).toEqual({
       code: 1,
       stdout: "",

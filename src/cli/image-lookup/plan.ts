@@ -7,6 +7,7 @@ import {
   resolveNamesPathOf,
   resolvesAllNames,
 } from "../../reconcile/image-lookup.js";
+import { formatRows, OC_GAP } from "../table.js";
 import type { LookupTarget } from "./targets.js";
 
 /** The merge patch turning image lookup on or off for the target. */
@@ -33,9 +34,7 @@ export interface LookupRow {
   local: boolean;
 }
 
-/** Two spaces between columns, as oc's tabwriter prints them. */
+/** oc's NAME/LOCAL table. */
 export function formatLookupTable(rows: readonly LookupRow[]): string {
-  const width = Math.max(4, ...rows.map((r) => r.name.length)) + 2;
-  const lines = rows.map((r) => `${r.name.padEnd(width)}${r.local}`);
-  return [`${"NAME".padEnd(width)}LOCAL`, ...lines].join("\n");
+  return formatRows([["NAME", "LOCAL"], ...rows.map((r) => [r.name, String(r.local)])], OC_GAP);
 }

@@ -8,6 +8,7 @@ import { openSession, type Session } from "../kube.js";
 import { withConflictRetry } from "../streams.js";
 import { executeWrite } from "../writes.js";
 import { formatImportReport, type TagResult } from "./format.js";
+import { readManifests } from "./manifests.js";
 import { type ImportOptions, parseImportOptions } from "./options.js";
 import { type ImportPlan, planImport } from "./plan.js";
 import { isSettled, repositoryImported, statusTagProgress, tagProgress } from "./progress.js";
@@ -22,10 +23,15 @@ export async function runImport(args: readonly string[], io: Io): Promise<number
   }
   const session = openSession(options.global);
   const plan = await requestImport(session, options);
+  for (const notice of plan.notices) io.out(notice);
   const deadline = Date.now() + options.timeoutMs;
   const results =
     plan.wait.kind === "tags"
-      ? await waitForTags(session, options, plan.wait.tags, deadline)
+      ? await withManifests(
+          session,
+          options,
+          await waitForTags(session, options, plan.wait.tags, deadline),
+        )
       : await waitForRepository(session, options, deadline);
   const report = formatImportReport(options.stream, results, options.timeoutMs);
   for (const line of report.stdout) io.out(line);
@@ -65,6 +71,29 @@ async function waitForTags(
     if (results.every((r) => isSettled(r.progress)) || Date.now() >= deadline) return results;
     await pause();
   }
+}
+
+/** The platforms of each tag that kept a manifest list whole (PreserveOriginal), for the seed's block. */
+async function withManifests(
+  session: Session,
+  o: ImportOptions,
+  results: TagResult[],
+): Promise<TagResult[]> {
+  if (results.length === 0) return results;
+  const stream = await readStream(session, o.stream);
+  return Promise.all(
+    results.map(async (r) => {
+      const mode = stream.spec?.tags?.find((t) => t.name === r.tag)?.importPolicy?.importMode;
+      const digest = r.progress.state === "imported" ? r.progress.event.image : "";
+      // Legacy never records a list; a tag without a mode follows the operator's default
+      if (mode === "Legacy" || !digest) return r;
+      const at = { namespace: session.namespace, stream: o.stream, tag: r.tag, digest };
+      const manifests = await readManifests(session.config, at);
+      // an unreadable image is worth a line only where a list was asked for
+      if ("error" in manifests && mode !== "PreserveOriginal") return r;
+      return { ...r, manifests };
+    }),
+  );
 }
 
 async function waitForRepository(

@@ -85,3 +85,56 @@ describe("formatImportReport", () => {
     expect(formatImportReport("app", [], 1000)).toEqual({ ok: true, stdout: [], stderr: [] });
   });
 });
+
+describe("the Manifests block after a PreserveOriginal import (seed 6.7.2)", () => {
+  const list = `sha256:${"1".repeat(64)}`;
+  const amd = `sha256:${"a".repeat(64)}`;
+  const arm = `sha256:${"b".repeat(64)}`;
+  const imported = {
+    state: "imported" as const,
+    event: { created: "", dockerImageReference: `r/app@${list}`, image: list, generation: 2 },
+  };
+  const manifest = (digest: string, architecture: string, variant?: string) => ({
+    digest,
+    mediaType: "application/vnd.oci.image.manifest.v1+json",
+    manifestSize: 1,
+    os: "linux",
+    architecture,
+    ...(variant ? { variant } : {}),
+  });
+
+  it("prints one os/arch digest line per platform under the tag's line", () => {
+    const report = formatImportReport(
+      "app",
+      [
+        {
+          tag: "v1",
+          progress: imported,
+          manifests: { manifests: [manifest(amd, "amd64"), manifest(arm, "arm", "v7")] },
+        },
+      ],
+      1000,
+    );
+    expect(report.stdout).toEqual([
+      `Tag app:v1 imported: r/app@${list}`,
+      `Manifests:  linux/amd64   ${amd}`,
+      `            linux/arm/v7  ${arm}`,
+    ]);
+  });
+
+  it("prints nothing for an image that is no list, and says why the platforms are unknown", () => {
+    const plain = formatImportReport(
+      "app",
+      [{ tag: "v1", progress: imported, manifests: { manifests: [] } }],
+      1,
+    );
+    expect(plain.stdout).toEqual([`Tag app:v1 imported: r/app@${list}`]);
+    const unreadable = formatImportReport(
+      "app",
+      [{ tag: "v1", progress: imported, manifests: { error: "forbidden: images is forbidden" } }],
+      1,
+    );
+    expect(unreadable.stdout[1]).toBe("Manifests:  cannot be read: forbidden: images is forbidden");
+    expect(unreadable.ok).toBe(true);
+  });
+});

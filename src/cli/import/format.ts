@@ -1,10 +1,14 @@
 // What `import-image` prints (pure): one line per tag on stdout for what was
-// imported, one `error:` line per tag on stderr for what was not.
+// imported (then the platforms of a manifest list kept whole), one `error:`
+// line per tag on stderr for what was not.
+import { type ManifestsRead, manifestsBlock } from "./manifests.js";
 import type { TagProgress } from "./progress.js";
 
 export interface TagResult {
   tag: string;
   progress: TagProgress;
+  /** the imported image's platforms, when it was read (PreserveOriginal) */
+  manifests?: ManifestsRead;
 }
 
 export interface ImportReport {
@@ -21,15 +25,14 @@ function resultLine(
   stream: string,
   r: TagResult,
   timeoutMs: number,
-): { out?: string; err?: string } {
+): { out?: string[]; err?: string } {
   const name = `${stream}:${r.tag}`;
   const p = r.progress;
   switch (p.state) {
     case "imported": {
       const image = p.event.image && !p.event.dockerImageReference.endsWith(p.event.image);
-      return {
-        out: `Tag ${name} imported: ${p.event.dockerImageReference}${image ? ` (${p.event.image})` : ""}`,
-      };
+      const line = `Tag ${name} imported: ${p.event.dockerImageReference}${image ? ` (${p.event.image})` : ""}`;
+      return { out: [line, ...(r.manifests ? manifestsBlock(r.manifests) : [])] };
     }
     case "failed":
       return { err: `error: tag ${name} failed: Import failed (${p.reason}): ${p.message}` };
@@ -54,7 +57,7 @@ export function formatImportReport(
   const report: ImportReport = { stdout: [], stderr: [], ok: true };
   for (const r of results) {
     const line = resultLine(stream, r, timeoutMs);
-    if (line.out) report.stdout.push(line.out);
+    if (line.out) report.stdout.push(...line.out);
     if (line.err) {
       report.stderr.push(line.err);
       report.ok = false;

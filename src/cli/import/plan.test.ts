@@ -36,8 +36,16 @@ const v1: TagReference = {
   annotations: { "importer.image.openshift.io/prefer-arch": "arm64" },
   from: { kind: "DockerImage", name: "quay.io/org/app:1" },
   generation: 5,
-  importPolicy: { importMode: "PreserveOriginal", scheduled: true },
+  importPolicy: { scheduled: true },
   referencePolicy: { type: "Local" },
+};
+
+/** A multi-architecture tag (seed 6.7.2). */
+const multi: TagReference = {
+  name: "multi",
+  from: { kind: "DockerImage", name: "quay.io/org/multi:1" },
+  generation: 2,
+  importPolicy: { importMode: "PreserveOriginal" },
 };
 
 describe("import-image of one tag", () => {
@@ -45,7 +53,37 @@ describe("import-image of one tag", () => {
     const current = stream({ tags: [v1] });
     const plan = planImport(current, options("app:v1"), NS);
     expect(plan.wait).toEqual({ kind: "tags", tags: ["v1"] });
+    expect(plan.notices).toEqual([]);
     expect(after(current, plan).spec?.tags).toEqual([{ ...v1, generation: 0 }]);
+  });
+
+  it("without --import-mode turns a PreserveOriginal tag back to Legacy, and says so (seed 6.7.3)", () => {
+    const current = stream({ tags: [multi] });
+    const plan = planImport(current, options("app:multi"), NS);
+    expect(after(current, plan).spec?.tags).toEqual([
+      { ...multi, generation: 0, importPolicy: { importMode: "Legacy" } },
+    ]);
+    expect(plan.notices).toEqual([
+      "Tag app:multi import mode changed from PreserveOriginal to Legacy: one platform of a manifest list is imported (pass --import-mode=PreserveOriginal to keep every platform).",
+    ]);
+    const kept = planImport(current, options("app:multi", "--import-mode=PreserveOriginal"), NS);
+    expect(after(current, kept).spec?.tags).toEqual([{ ...multi, generation: 0 }]);
+    expect(kept.notices).toEqual([]);
+  });
+
+  it("imports nothing for a reference tag, and says so", () => {
+    const ref: TagReference = { ...v1, reference: true };
+    const plan = planImport(stream({ tags: [ref] }), options("app:v1"), NS);
+    expect(plan).toEqual({
+      write: { kind: "none" },
+      wait: { kind: "tags", tags: [] },
+      notices: [
+        "Tag app:v1 is a reference to quay.io/org/app:1 (reference: true): nothing is imported; the pull spec is used as written.",
+      ],
+    });
+    expect(() => planImport(stream({ tags: [ref] }), options("app:v1", "--scheduled"), NS)).toThrow(
+      `tag "v1" is a reference (reference: true), nothing is imported for it: use the 'tag' command to change it`,
+    );
   });
 
   it("applies only the flags given", () => {
@@ -194,6 +232,7 @@ describe("import-image of a stream that does not exist", () => {
         },
       },
       wait: { kind: "repository" },
+      notices: [],
     });
   });
 });
@@ -219,6 +258,19 @@ describe("import-image --all of an existing stream", () => {
       alias,
       { ...v2, generation: 0 },
     ]);
+  });
+
+  it("skips reference tags and turns PreserveOriginal ones to Legacy, with a line for each", () => {
+    const ref: TagReference = { ...v2, reference: true };
+    const current = stream({ tags: [ref, multi] });
+    const plan = planImport(current, options("app", "--all"), NS);
+    expect(plan.wait).toEqual({ kind: "tags", tags: ["multi"] });
+    expect(plan.notices).toHaveLength(2);
+    expect(plan.notices[0]).toMatch(/^Tag app:v2 is a reference to quay.io\/org\/app:2 /);
+    expect(plan.notices[1]).toMatch(
+      /^Tag app:multi import mode changed from PreserveOriginal to Legacy/,
+    );
+    expect(after(current, plan).spec?.tags?.[1]?.importPolicy).toEqual({ importMode: "Legacy" });
   });
 
   it("refuses a stream without any", () => {

@@ -1,7 +1,9 @@
 // What `import-image` writes, planned from what it read (pure). It asks for
 // an import the OpenShift way, by setting the spec tag's generation to 0
-// (ADR 0003), and changes nothing else unless a flag says so: OpenShift's
-// import-image resetting a tag's import mode is a long-standing complaint.
+// (ADR 0003), and changes nothing else unless a flag says so, with one
+// exception the seed documents (6.7.3): without --import-mode a
+// PreserveOriginal tag goes back to Legacy, as oc's default is Legacy. That
+// one is said in a line of its own, so nobody loses platforms unawares.
 import {
   ANN_DOCKER_REPOSITORY_CHECK,
   ANN_INSECURE_REPOSITORY,
@@ -25,6 +27,8 @@ export type WaitTarget = { kind: "tags"; tags: string[] } | { kind: "repository"
 export interface ImportPlan {
   write: StreamWrite;
   wait: WaitTarget;
+  /** lines printed once the request is written: a changed import mode, a tag nothing is imported for */
+  notices: string[];
 }
 
 type Flags = Pick<ImportOptions, "scheduled" | "insecure" | "importMode" | "referencePolicy">;
@@ -73,11 +77,19 @@ function planNewStream(o: ImportOptions, namespace: string): ImportPlan {
     const created = newStream(namespace, o.stream, []);
     created.spec = { dockerImageRepository: from };
     if (o.insecure) created.metadata.annotations = { [ANN_INSECURE_REPOSITORY]: "true" };
-    return { write: { kind: "create", stream: created }, wait: { kind: "repository" } };
+    return {
+      write: { kind: "create", stream: created },
+      wait: { kind: "repository" },
+      notices: [],
+    };
   }
   const tag = o.tag ?? "latest";
   const created = newStream(namespace, o.stream, [newImportTag(tag, from, o)]);
-  return { write: { kind: "create", stream: created }, wait: { kind: "tags", tags: [tag] } };
+  return {
+    write: { kind: "create", stream: created },
+    wait: { kind: "tags", tags: [tag] },
+    notices: [],
+  };
 }
 
 function planOneTag(stream: ImageStream, o: ImportOptions, name: string): ImportPlan {
@@ -92,6 +104,7 @@ function planOneTag(stream: ImageStream, o: ImportOptions, name: string): Import
       `tag "${name}" points to existing ${tag.from.kind} "${tag.from.name}", it cannot be re-imported`,
     );
   }
+  if (tag.reference) return planReferenceTag(stream, o, tag);
   const changesSource = o.from !== undefined && o.from !== tag.from.name;
   if (changesSource && !o.confirm) {
     const via = followed.followed ? `the tag "${finalName}" which points to ` : "";
@@ -99,10 +112,58 @@ function planOneTag(stream: ImageStream, o: ImportOptions, name: string): Import
       `the tag "${name}" points to ${via}"${tag.from.name}": pass --confirm to change the source to "${o.from}"`,
     );
   }
-  const updated = reimportTag(tag, o, changesSource ? o.from : undefined);
+  const { flags, notices } = legacyByDefault(stream, tag, o);
+  const updated = reimportTag(tag, flags, changesSource ? o.from : undefined);
   return {
     write: { kind: "patch", ops: [...resourceVersionGuard(stream), ...putTagOps(stream, updated)] },
     wait: { kind: "tags", tags: [finalName] },
+    notices,
+  };
+}
+
+/**
+ * oc's --import-mode defaults to Legacy (seed 6.7.3: omitting it turns a
+ * multi-architecture tag back into a single-architecture one). A tag that
+ * names no mode keeps following the operator's --default-import-mode.
+ */
+function legacyByDefault(
+  stream: ImageStream,
+  tag: TagReference,
+  o: ImportOptions,
+): { flags: Flags; notices: string[] } {
+  if (o.importMode !== undefined || tag.importPolicy?.importMode !== "PreserveOriginal") {
+    return { flags: o, notices: [] };
+  }
+  const notice =
+    `Tag ${stream.metadata.name}:${tag.name} import mode changed from PreserveOriginal to Legacy: ` +
+    "one platform of a manifest list is imported (pass --import-mode=PreserveOriginal to keep every platform).";
+  return { flags: { ...o, importMode: "Legacy" }, notices: [notice] };
+}
+
+function referenceNotice(stream: ImageStream, tag: TagReference): string {
+  return (
+    `Tag ${stream.metadata.name}:${tag.name} is a reference to ${tag.from?.name ?? ""} (reference: true): ` +
+    "nothing is imported; the pull spec is used as written."
+  );
+}
+
+/** Nothing to import: say so, and write nothing (the 'tag' command changes such a tag). */
+function planReferenceTag(stream: ImageStream, o: ImportOptions, tag: TagReference): ImportPlan {
+  const changing =
+    (o.from !== undefined && o.from !== tag.from?.name) ||
+    o.scheduled !== undefined ||
+    o.insecure !== undefined ||
+    o.importMode !== undefined ||
+    o.referencePolicy !== undefined;
+  if (changing) {
+    throw new CliError(
+      `tag "${tag.name}" is a reference (reference: true), nothing is imported for it: use the 'tag' command to change it`,
+    );
+  }
+  return {
+    write: { kind: "none" },
+    wait: { kind: "tags", tags: [] },
+    notices: [referenceNotice(stream, tag)],
   };
 }
 
@@ -123,6 +184,7 @@ function planNewTag(stream: ImageStream, o: ImportOptions, name: string): Import
   return {
     write: { kind: "patch", ops: [...resourceVersionGuard(stream), ...putTagOps(stream, tag)] },
     wait: { kind: "tags", tags: [name] },
+    notices: [],
   };
 }
 
@@ -149,19 +211,26 @@ function planAll(stream: ImageStream, o: ImportOptions): ImportPlan {
     ops.length === 0
       ? { kind: "none" }
       : { kind: "patch", ops: [...resourceVersionGuard(stream), ...ops] };
-  return { write, wait: { kind: "repository" } };
+  return { write, wait: { kind: "repository" }, notices: [] };
 }
 
 function planAllSpecTags(stream: ImageStream, o: ImportOptions): ImportPlan {
-  const importable = (stream.spec?.tags ?? []).filter((t) => t.from?.kind === "DockerImage");
-  if (importable.length === 0) {
+  const images = (stream.spec?.tags ?? []).filter((t) => t.from?.kind === "DockerImage");
+  if (images.length === 0) {
     throw new CliError("image stream does not have tags pointing to external container images");
   }
-  const ops = importable.flatMap((t) => putTagOps(stream, reimportTag(t, o)));
-  return {
-    write: { kind: "patch", ops: [...resourceVersionGuard(stream), ...ops] },
-    wait: { kind: "tags", tags: importable.map((t) => t.name) },
-  };
+  const notices = images.filter((t) => t.reference).map((t) => referenceNotice(stream, t));
+  const importable = images.filter((t) => !t.reference);
+  const ops = importable.flatMap((t) => {
+    const legacy = legacyByDefault(stream, t, o);
+    notices.push(...legacy.notices);
+    return putTagOps(stream, reimportTag(t, legacy.flags));
+  });
+  const write: StreamWrite =
+    ops.length === 0
+      ? { kind: "none" }
+      : { kind: "patch", ops: [...resourceVersionGuard(stream), ...ops] };
+  return { write, wait: { kind: "tags", tags: importable.map((t) => t.name) }, notices };
 }
 
 /** Tag settings have no place in a whole-repository import (it creates no spec tags). */

@@ -1,6 +1,7 @@
 // `kubectl imagestream tag`: resolve SOURCE (reading the source stream for a
 // copy), then write each destination's spec tag. The operator does the
 // import; this command returns as soon as the spec is written, as oc does.
+import type { ImageStream } from "../../api/types.js";
 import { CliError } from "../errors.js";
 import { TAG_HELP } from "../help.js";
 import type { Io } from "../io.js";
@@ -11,6 +12,7 @@ import { executeWrite } from "../writes.js";
 import { parseDestinations, parseTagOptions } from "./options.js";
 import {
   checkAlias,
+  crossNamespaceRefusal,
   deleteMessage,
   desiredTag,
   needsSourceStream,
@@ -21,6 +23,7 @@ import {
   resolveDirect,
   type SetOptions,
   setMessage,
+  sourceNamespace,
 } from "./plan.js";
 
 export async function runTag(args: readonly string[], io: Io): Promise<number> {
@@ -39,7 +42,12 @@ export async function runTag(args: readonly string[], io: Io): Promise<number> {
     return 0;
   }
   checkAlias(options, destinations, session.namespace);
-  const source = await resolveSource(session, options);
+  const { source, stream } = await resolveSource(session, options);
+  const refusals = await crossNamespaceRefusals(session, source, stream, destinations);
+  if (refusals.length > 0) {
+    for (const refusal of refusals) io.err(`error: ${refusal}`);
+    return 1;
+  }
   for (const dest of destinations) {
     await setTag(session, options, source, dest);
     io.out(setMessage(options, source, dest, session.namespace));
@@ -47,12 +55,39 @@ export async function runTag(args: readonly string[], io: Io): Promise<number> {
   return 0;
 }
 
-async function resolveSource(session: Session, o: SetOptions): Promise<ResolvedSource> {
-  if (!needsSourceStream(o)) return resolveDirect(o.source);
+async function resolveSource(
+  session: Session,
+  o: SetOptions,
+): Promise<{ source: ResolvedSource; stream?: ImageStream }> {
+  if (!needsSourceStream(o)) return { source: resolveDirect(o.source) };
   const namespace = o.source.namespace ?? session.namespace;
   const stream = await session.streams.get(namespace, o.source.stream);
   if (!stream) throw new CliError(`image stream "${namespace}/${o.source.stream}" not found`);
-  return resolveCopy(o.source, stream);
+  return { source: resolveCopy(o.source, stream), stream };
+}
+
+/** Destinations the operator would refuse, read with the source stream (ADR 0004). */
+async function crossNamespaceRefusals(
+  session: Session,
+  source: ResolvedSource,
+  known: ImageStream | undefined,
+  destinations: StreamTagName[],
+): Promise<string[]> {
+  const from = sourceNamespace(source, session.namespace);
+  if (source.kind === "DockerImage" || destinations.every((d) => d.namespace === from)) return [];
+  let stream = known;
+  if (!stream) {
+    try {
+      stream = await session.streams.get(from, source.name.split(/[:@]/)[0] ?? source.name);
+    } catch (error) {
+      // a stream this user cannot read: the operator decides, as it would anyway
+      if (error instanceof CliError) return [];
+      throw error;
+    }
+  }
+  return destinations.flatMap(
+    (dest) => crossNamespaceRefusal(source, stream, dest, session.namespace) ?? [],
+  );
 }
 
 function setTag(session: Session, o: SetOptions, source: ResolvedSource, dest: StreamTagName) {

@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { ImageStream, TagReference } from "../../api/types.js";
+import { ANN_ALLOWED_NAMESPACES } from "../../reconcile/index.js";
 import { parseStreamTag } from "../names.js";
 import { applyPatch } from "../testing/json-patch.js";
 import { parseTagOptions } from "./options.js";
 import {
   checkAlias,
+  crossNamespaceRefusal,
   deleteMessage,
   desiredTag,
   planDeleteTag,
@@ -265,5 +267,46 @@ describe("tag -d", () => {
     expect(() => planDeleteTag(stream(tags), dest("app:9"))).toThrow(
       `destination tag ${NS}/app:9 does not exist.`,
     );
+  });
+});
+
+describe("tag into another namespace (ADR 0004)", () => {
+  const head = {
+    tags: [
+      {
+        tag: "v1",
+        items: [{ created: "", dockerImageReference: "r", image: DIGEST, generation: 1 }],
+      },
+    ],
+  };
+  const shared = (value?: string): ImageStream => {
+    const s = stream([], head);
+    if (value !== undefined) s.metadata.annotations = { [ANN_ALLOWED_NAMESPACES]: value };
+    return s;
+  };
+  const copy = (source: ImageStream) =>
+    resolveCopy({ kind: "ImageStreamTag", stream: "app", tag: "v1" }, source);
+
+  it("says before writing that the operator would refuse a source that does not share", () => {
+    expect(crossNamespaceRefusal(copy(shared()), shared(), dest("prod/app:v1"), NS)).toBe(
+      `the operator would refuse tag prod/app:v1: image stream ${NS}/app does not exist or is not shared with namespace "prod": ` +
+        `its owner can share it by adding the annotation ${ANN_ALLOWED_NAMESPACES}: "prod" (a comma-separated list of namespaces, or "*") ` +
+        `to image stream ${NS}/app; nothing was written`,
+    );
+  });
+
+  it.each([
+    ["the namespace is listed", shared("qa, prod"), "prod/app:v1"],
+    ["every namespace is", shared("*"), "prod/app:v1"],
+    ["the destination is in the source's namespace", shared(), "app:v2"],
+  ])("lets it through when %s", (_, source, destination) => {
+    expect(crossNamespaceRefusal(copy(source), source, dest(destination), NS)).toBeUndefined();
+  });
+
+  it("does not judge container images", () => {
+    const o = options("quay.io/org/app:1", "prod/app:v1");
+    expect(
+      crossNamespaceRefusal(resolveDirect(o.source), undefined, dest("prod/app:v1"), NS),
+    ).toBeUndefined();
   });
 });

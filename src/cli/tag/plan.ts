@@ -10,6 +10,7 @@ import type {
   TagReference,
   TagSourceKind,
 } from "../../api/types.js";
+import { crossNamespaceDeniedMessage, isCrossNamespaceAllowed } from "../../reconcile/index.js";
 import { CliError } from "../errors.js";
 import { displayTag, type StreamTagName } from "../names.js";
 import {
@@ -137,6 +138,34 @@ export function desiredTag(
   if (o.reference) tag.reference = true;
   if (existing?.annotations) tag.annotations = existing.annotations;
   return tag;
+}
+
+/** The namespace of the stream SOURCE names: its own, else the current one. */
+export function sourceNamespace(source: ResolvedSource, namespace: string): string {
+  return source.namespace ?? namespace;
+}
+
+/**
+ * The operator's refusal (ADR 0004) of a destination in another namespace
+ * than a source stream that does not share with it; undefined when it will
+ * use the source. Said before anything is written, instead of a tag that
+ * fails Forbidden later.
+ */
+export function crossNamespaceRefusal(
+  source: ResolvedSource,
+  sourceStream: ImageStream | undefined,
+  dest: StreamTagName,
+  namespace: string,
+): string | undefined {
+  if (source.kind === "DockerImage") return undefined;
+  const from = sourceNamespace(source, namespace);
+  if (from === dest.namespace) return undefined;
+  if (sourceStream && isCrossNamespaceAllowed(sourceStream, dest.namespace)) return undefined;
+  const stream = source.name.split(/[:@]/)[0] ?? source.name;
+  return (
+    `the operator would refuse tag ${displayTag(dest, namespace)}: ` +
+    `${crossNamespaceDeniedMessage({ namespace: from, name: stream }, dest.namespace)}; nothing was written`
+  );
 }
 
 export function planSetTag(

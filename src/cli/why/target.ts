@@ -36,16 +36,17 @@ function kindOf(text: string): WorkloadKind {
   return kind;
 }
 
-export function parseWorkloadRef(positionals: readonly string[]): WorkloadRef {
+/** KIND/NAME or KIND NAME; `command` names the --help a mistake points to. */
+export function parseWorkloadRef(positionals: readonly string[], command = "why"): WorkloadRef {
   const [first, second, ...extra] = positionals;
   if (first === undefined || extra.length > 0) {
-    throw new UsageError("you must specify one workload: KIND/NAME", "why");
+    throw new UsageError("you must specify one workload: KIND/NAME", command);
   }
   if (second !== undefined) return { kind: kindOf(first), name: second };
   const slash = first.indexOf("/");
-  if (slash < 0) throw new UsageError(`"${first}" must be of the form KIND/NAME`, "why");
+  if (slash < 0) throw new UsageError(`"${first}" must be of the form KIND/NAME`, command);
   const name = first.slice(slash + 1);
-  if (!name) throw new UsageError(`"${first}" names no workload`, "why");
+  if (!name) throw new UsageError(`"${first}" names no workload`, command);
   return { kind: kindOf(first.slice(0, slash)), name };
 }
 

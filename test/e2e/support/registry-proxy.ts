@@ -33,15 +33,30 @@ export interface ProxyOptions {
    * streams that import through it
    */
   preserveHost?: boolean;
+  /** where to listen; default 127.0.0.1 on a free port */
+  listen?: ProxyListen;
 }
 
 export interface FaultAnswer {
   status: number;
   headers?: Record<string, string>;
+  /** default: a TOOMANYREQUESTS error document */
+  body?: string;
 }
 
 /** Returns an answer to send instead of forwarding, or undefined to forward. */
-export type FaultHook = (req: { method: string; path: string }) => FaultAnswer | undefined;
+export type FaultHook = (req: {
+  method: string;
+  path: string;
+  /** the Authorization header the client sent, if any */
+  authorization?: string | undefined;
+}) => FaultAnswer | undefined;
+
+/** Where the proxy listens: 127.0.0.1 on a free port unless given (a port below 1024 needs root). */
+export interface ProxyListen {
+  host: string;
+  port: number;
+}
 
 export interface RegistryProxy {
   /** host:port to use in image references instead of the registry's */
@@ -95,6 +110,7 @@ export async function startRegistryProxy(
   target: string,
   options: ProxyOptions = {},
 ): Promise<RegistryProxy> {
+  const listen = options.listen ?? { host: "127.0.0.1", port: 0 };
   const requests: ProxiedRequest[] = [];
   let fault: FaultHook | undefined;
   let delayMs = 0;
@@ -106,11 +122,16 @@ export async function startRegistryProxy(
       status: 0,
     };
     requests.push(entry);
-    const answer = fault?.({ method: entry.method, path: entry.path });
+    const answer = fault?.({
+      method: entry.method,
+      path: entry.path,
+      authorization: req.headers.authorization,
+    });
     if (answer) {
       entry.status = answer.status;
       res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
-      res.end(entry.method === "HEAD" ? undefined : '{"errors":[{"code":"TOOMANYREQUESTS"}]}');
+      const body = answer.body ?? '{"errors":[{"code":"TOOMANYREQUESTS"}]}';
+      res.end(entry.method === "HEAD" ? undefined : body);
       req.resume();
       return;
     }
@@ -122,10 +143,13 @@ export async function startRegistryProxy(
     if (delayMs > 0 && isContentRequest(entry.path)) setTimeout(send, delayMs);
     else send();
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(listen.port, listen.host, resolve);
+  });
   const { port } = server.address() as AddressInfo;
   return {
-    host: `127.0.0.1:${port}`,
+    host: `${listen.host}:${port}`,
     requests,
     perSecond(sinceMs, untilMs = Date.now()) {
       const buckets = new Array(Math.max(1, Math.ceil((untilMs - sinceMs) / 1000))).fill(0);
