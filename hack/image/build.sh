@@ -26,7 +26,7 @@ repo=$(cd "$here/../.." && pwd)
 source "$repo/hack/lib/packages.sh"
 # shellcheck source=hack/lib/publish-target.sh
 source "$repo/hack/lib/publish-target.sh"
-node_cmd=$repo/hack/node
+node_cmd=$("$repo/hack/node" -p process.execPath) # once: hack/node starts Node twice
 definition=$here/image.json
 cache=${ISO_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/imagestream-operator}/image
 out=$repo/dist/image
@@ -38,17 +38,41 @@ die() {
   exit 1
 }
 
-# def EXPRESSION: a value of the definition (`d`), printed by Node; arrays one
-# element a line.
-def() {
-  "$node_cmd" -e '
+# The definition, read once (each Node start counts on a loaded machine):
+# D[key] scalars and space-joined lists, ENV_PAIRS, LABELS, FILES (target TAB source).
+declare -A D
+ENV_PAIRS=() LABELS=() FILES=()
+read_definition() {
+  local kind key value
+  while IFS=$'\t' read -r kind key value; do
+    case $kind in
+    value) D[$key]=$value ;;
+    env) ENV_PAIRS+=("$key=$value") ;;
+    label) LABELS+=("$key=$value") ;;
+    file) FILES+=("$key"$'\t'"$value") ;;
+    esac
+  done < <("$node_cmd" -e '
     const d = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
-    const v = new Function("d", `return (${process.argv[2]})`)(d);
-    console.log(Array.isArray(v) ? v.join("\n") : v);
-  ' "$definition" "$1"
+    const out = (...fields) => console.log(fields.join("\t"));
+    out("value", "nodePackage", d.node.package);
+    out("value", "nodeVersion", d.node.version);
+    out("value", "debianPackages", d.debianPackages.join(" "));
+    out("value", "licensePackages", d.licensePackages.join(" "));
+    out("value", "uid", d.user.uid);
+    out("value", "gid", d.user.gid);
+    out("value", "user", d.user.name);
+    out("value", "workingDir", d.workingDir);
+    out("value", "entrypoint", d.entrypoint.join(" "));
+    for (const [k, v] of Object.entries(d.env)) out("env", k, v);
+    for (const [k, v] of Object.entries(d.labels)) out("label", k, v);
+    for (const [target, source] of Object.entries(d.files)) out("file", target, source);
+    out("value", "version", require(process.argv[2]).version);
+  ' "$definition" "$repo/package.json")
+  [[ -n ${D[version]:-} ]] || die "could not read $definition"
 }
+read_definition
 
-tag=${IMAGE_TAG:-$("$node_cmd" -p 'require(process.argv[1]).version' "$repo/package.json")}
+tag=${IMAGE_TAG:-${D[version]}}
 push=${IMAGE_PUSH:-1}
 epoch=${SOURCE_DATE_EPOCH:-$(git -C "$repo" log -1 --format=%ct 2>/dev/null || echo 0)}
 created=$(date -u -d "@$epoch" +%Y-%m-%dT%H:%M:%SZ)
@@ -67,8 +91,7 @@ mkdir -p "$debroot" "$runtime" "$app"
 
 # Node: the npm package's tarball (npm checks its integrity), cached per version.
 fetch_node() {
-  local package version tarball
-  package=$(def d.node.package) version=$(def d.node.version)
+  local package=${D[nodePackage]} version=${D[nodeVersion]} tarball
   tarball=$cache/$package-$version.tgz
   if [[ ! -s $tarball ]]; then
     say "fetching $package@$version from the npm registry"
@@ -106,7 +129,7 @@ fetch_deb() {
 fetch_debs() {
   local package deb
   [[ -n $(candidate libc6) && $(candidate libc6) != "(none)" ]] || apt-get update -q >>"$cache/apt.log" 2>&1
-  for package in $(def d.debianPackages) $(def d.licensePackages); do
+  for package in ${D[debianPackages]} ${D[licensePackages]}; do
     deb=$(fetch_deb "$package")
     dpkg-deb -x "$deb" "$debroot"
     if [[ -f $debroot/usr/share/doc/$package/copyright && ! -L $debroot/usr/share/doc/$package ]]; then
@@ -154,7 +177,7 @@ take_libraries() {
         break
       fi
     done
-    [[ -n $found ]] || die "no Debian package of $(def 'd.debianPackages.join(" ")') has $name"
+    [[ -n $found ]] || die "none of the Debian packages ${D[debianPackages]} has $name"
     take "$found"
     file=$(readlink -f "$runtime$found")
     mapfile -t -O "${#queue[@]}" queue < <(needed "$file")
@@ -165,10 +188,8 @@ take_libraries() {
 # What a process needs to find itself: a passwd entry for the numeric user
 # (os.userInfo, glibc), host lookups through /etc/hosts then DNS, a /tmp.
 write_etc() {
-  local uid gid user
-  uid=$(def d.user.uid) gid=$(def d.user.gid) user=$(def d.user.name)
+  local uid=${D[uid]} gid=${D[gid]} user=${D[user]}
   mkdir -p "$runtime/etc" "$runtime/tmp"
-  chmod 1777 "$runtime/tmp"
   printf 'root:x:0:0:root:/root:/sbin/nologin\n%s:x:%s:%s:%s:/nonexistent:/sbin/nologin\n' \
     "$user" "$uid" "$gid" "$user" >"$runtime/etc/passwd"
   printf 'root:x:0:\n%s:x:%s:\n' "$user" "$gid" >"$runtime/etc/group"
@@ -179,14 +200,11 @@ write_etc() {
 # The operator: the files the definition names, and a package.json that makes
 # dist/main.js (ESM) load as a module without Node's syntax detection.
 write_app() {
-  local target source
-  while IFS=$'\t' read -r target source; do
-    install -D -m 0644 "$repo/$source" "$app$target"
-  done < <("$node_cmd" -e '
-    const d = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
-    for (const [target, source] of Object.entries(d.files)) console.log(`${target}\t${source}`);
-  ' "$definition")
-  printf '{ "type": "module" }\n' >"$app$(def d.workingDir)/package.json"
+  local file
+  for file in "${FILES[@]}"; do
+    install -D -m 0644 "$repo/${file#*$'\t'}" "$app${file%%$'\t'*}"
+  done
+  printf '{ "type": "module" }\n' >"$app${D[workingDir]}/package.json"
 }
 
 # Same inputs, same bytes: root-owned, no write bits for group and others
@@ -200,7 +218,7 @@ normalize() {
 }
 
 assemble() {
-  local arg env_args=() entry_args=() label_args=() name
+  local args=() arg
   rm -rf "$layout"
   umoci init --layout "$layout"
   umoci new --image "$layout:$tag"
@@ -208,20 +226,13 @@ assemble() {
     --history.created_by "hack/image/build.sh: node and the libraries it needs" "$runtime" /
   umoci insert --image "$layout:$tag" --history.created "$created" \
     --history.created_by "hack/image/build.sh: the operator" "$app" /
-  while read -r arg; do env_args+=(--config.env "$arg"); done < <("$node_cmd" -e '
-    const d = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
-    for (const [k, v] of Object.entries(d.env)) console.log(`${k}=${v}`);
-  ' "$definition")
-  while read -r arg; do entry_args+=(--config.entrypoint "$arg"); done < <(def d.entrypoint)
-  while IFS=$'\t' read -r name arg; do label_args+=(--config.label "$name=$arg"); done < <("$node_cmd" -e '
-    const d = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
-    for (const [k, v] of Object.entries(d.labels)) console.log(`${k}\t${v}`);
-  ' "$definition")
-  label_args+=(--config.label "org.opencontainers.image.version=$tag")
-  label_args+=(--config.label "io.imagestream-operator.contents=$(sort "$work/contents" | paste -sd, -)")
+  for arg in "${ENV_PAIRS[@]}"; do args+=(--config.env "$arg"); done
+  for arg in ${D[entrypoint]}; do args+=(--config.entrypoint "$arg"); done
+  for arg in "${LABELS[@]}"; do args+=(--config.label "$arg"); done
+  args+=(--config.label "org.opencontainers.image.version=$tag")
+  args+=(--config.label "io.imagestream-operator.contents=$(sort "$work/contents" | paste -sd, -)")
   umoci config --image "$layout:$tag" --no-history --created "$created" --os linux --architecture amd64 \
-    --config.user "$(def d.user.uid):$(def d.user.gid)" --config.workingdir "$(def d.workingDir)" \
-    "${env_args[@]}" "${entry_args[@]}" "${label_args[@]}"
+    --config.user "${D[uid]}:${D[gid]}" --config.workingdir "${D[workingDir]}" "${args[@]}"
   umoci gc --layout "$layout"
 }
 

@@ -25,7 +25,7 @@ const TAG = "e2e";
 function run(command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
   const result = spawnSync(command, args, {
     encoding: "utf8",
-    timeout: 600_000,
+    timeout: 1_200_000,
     env: { ...process.env, ...extraEnv },
   });
   if (result.error) throw result.error;
@@ -63,7 +63,7 @@ describe("the operator's image", () => {
     manifest = JSON.parse(
       run("skopeo", ["inspect", "--raw", "--tls-verify=false", `docker://${reference}`]),
     );
-  }, 900_000);
+  }, 1_500_000);
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
