@@ -43,7 +43,9 @@ async function exportedSeries(): Promise<Set<string>> {
   const metrics = await createMetrics(true).registry.getMetricsAsJSON();
   return new Set(
     metrics.flatMap((m) =>
-      m.type === "histogram" ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`] : [m.name],
+      String(m.type) === "histogram"
+        ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`]
+        : [m.name],
     ),
   );
 }

@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadAllYaml } from "@kubernetes/client-node";
+import { loadAllYaml, loadYaml } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testEnv } from "./support/env.js";
 import { kubectl, kubectlOk, repoRoot } from "./support/kubectl.js";
