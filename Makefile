@@ -8,7 +8,8 @@ node_modules/.installed: package.json package-lock.json
 	$(NPM) ci --no-audit --no-fund
 	touch $@
 
-.PHONY: deps build lint typecheck unit test cluster registries down demo e2e e2e-kind integration helm-crds
+.PHONY: deps build lint typecheck unit test cluster registries down demo e2e e2e-kind integration helm-crds \
+	image chart chart-docs monitoring-check plugin
 
 deps: node_modules/.installed
 
@@ -63,3 +64,27 @@ demo: deps
 # Keeps the Helm chart's CRDs equal to config/crd (test/e2e/helm.test.ts checks).
 helm-crds:
 	cp config/crd/*.yaml helm/imagestream-operator/crds/
+
+# The operator's OCI image, built without a container engine (umoci, skopeo;
+# ADR 0029) and pushed to IMAGE_REGISTRY (default: $REGISTRY, else the running
+# local test environment's registry); IMAGE_PUSH=0 only builds dist/image/oci.
+# Prints the pushed reference by digest and the compressed size.
+image: build
+	@hack/image/build.sh
+
+# The chart packaged and pushed as an OCI artifact to CHART_REGISTRY (same
+# default as IMAGE_REGISTRY), under charts/.
+chart:
+	@hack/chart-publish.sh
+
+# Rewrites the values table in helm/imagestream-operator/README.md from values.yaml.
+chart-docs: deps
+	hack/node hack/chart-values-doc.ts
+
+# promtool on the chart's alerts (syntax, unit tests) and dashboard queries.
+monitoring-check: deps
+	@hack/monitoring-check.sh
+
+# The krew plugin archive and manifest in dist/plugin/, validated by krew.
+plugin: deps
+	@hack/plugin.sh

@@ -65,6 +65,8 @@ step typecheck "$npm_cmd" run typecheck
 # e2e suites run the compiled operator (dist/main.js) and CLI as separate processes
 step build "$npm_cmd" run build
 vitest_step unit unit
+# the krew manifest, validated by krew (no cluster needed)
+step plugin hack/plugin.sh
 
 if caller_env_given e2e; then
   say "using the caller's cluster: KUBECONFIG=$KUBECONFIG REGISTRY=$REGISTRY"

@@ -1,10 +1,12 @@
 // The Helm chart installs what config/ installs: same CRDs, same operator
-// permissions, and manifests the real API server accepts.
+// permissions, and manifests the real API server accepts; published as an
+// OCI artifact, it installs from the registry with every optional part on.
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadAllYaml } from "@kubernetes/client-node";
-import { beforeAll, describe, expect, it } from "vitest";
+import { loadAllYaml, loadYaml } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testEnv } from "./support/env.js";
 import { kubectl, kubectlOk, repoRoot } from "./support/kubectl.js";
 
 const chart = join(repoRoot, "helm/imagestream-operator");
@@ -214,5 +216,207 @@ describe("Helm chart", () => {
     for (const kind of ["secret", "service", "ingress.networking.k8s.io"]) {
       expect(applied).toContain(`${kind}/iso-imagestream-operator-webhook serverside-applied`);
     }
+  });
+});
+
+/** A script of ours (hack/), its stdout trimmed; fails with its stderr. */
+function script(path: string, env: NodeJS.ProcessEnv = {}): string {
+  const run = spawnSync(join(repoRoot, path), [], {
+    encoding: "utf8",
+    timeout: 900_000,
+    env: { ...process.env, ...env },
+  });
+  if (run.error) throw run.error;
+  if (run.status !== 0) throw new Error(`${path}: exit ${run.status}\n${run.stderr}`);
+  return run.stdout.trim();
+}
+
+// Every optional part of the chart at once.
+const ALL_OPTIONS = [
+  ...RECEIVER_VALUES,
+  "--set",
+  "metrics.serviceMonitor.enabled=true,metrics.serviceMonitor.interval=30s",
+  "--set",
+  "metrics.prometheusRule.enabled=true,metrics.grafanaDashboard.enabled=true",
+  "--set",
+  "networkPolicy.enabled=true",
+  "--set-json",
+  'networkPolicy.metricsFrom=[{"namespaceSelector":{"matchLabels":{"kubernetes.io/metadata.name":"monitoring"}}}]',
+];
+const MONITORING_CRDS = [
+  "servicemonitors.monitoring.coreos.com",
+  "prometheusrules.monitoring.coreos.com",
+];
+
+describe("the published chart (OCI artifact in the registry)", () => {
+  let reference: string;
+  let version: string;
+  let objects: Obj[];
+  const createdCrds: string[] = [];
+
+  const fromRegistry = (args: string[]) =>
+    helm(["template", "iso", reference, "--version", version, "--plain-http", ...args]);
+
+  beforeAll(() => {
+    // what `make chart` runs: helm package + helm push, to the test registry
+    reference = script("hack/chart-publish.sh", { CHART_REGISTRY: testEnv.registry });
+    version = (loadYaml(readFileSync(join(chart, "Chart.yaml"), "utf8")) as { version: string })
+      .version;
+    // the Prometheus Operator's CRDs, from its Go module (hack/monitoring-crds.sh)
+    const crds = script("hack/monitoring-crds.sh");
+    for (const name of MONITORING_CRDS) {
+      if (kubectl(["get", "crd", name]).status !== 0) createdCrds.push(name);
+    }
+    kubectlOk(["apply", "--server-side", "-f", crds]);
+    kubectlOk([
+      "wait",
+      "--for=condition=Established",
+      "--timeout=60s",
+      ...MONITORING_CRDS.map((c) => `crd/${c}`),
+    ]);
+    kubectl(["create", "namespace", NS]);
+    objects = loadAllYaml(fromRegistry(["--namespace", NS, ...ALL_OPTIONS])).filter(
+      Boolean,
+    ) as Obj[];
+  }, 900_000);
+
+  afterAll(() => {
+    if (createdCrds.length > 0) kubectl(["delete", "crd", ...createdCrds, "--wait=false"]);
+  });
+
+  it("is pushed under charts/ and pulled back by helm from there", () => {
+    expect(reference).toBe(`oci://${testEnv.registry}/charts/imagestream-operator`);
+    expect(helm(["show", "chart", reference, "--version", version, "--plain-http"])).toContain(
+      `version: ${version}`,
+    );
+  });
+
+  it("renders every optional part", () => {
+    const names = objects.map((o) => `${o.kind}/${o.metadata.name}`);
+    for (const expected of [
+      "Service/iso-imagestream-operator-metrics",
+      "Service/iso-imagestream-operator",
+      "Service/iso-imagestream-operator-webhook",
+      "ServiceMonitor/iso-imagestream-operator",
+      "PrometheusRule/iso-imagestream-operator",
+      "ConfigMap/iso-imagestream-operator-dashboard",
+      "NetworkPolicy/iso-imagestream-operator",
+      "PodDisruptionBudget/iso-imagestream-operator",
+      "Ingress/iso-imagestream-operator-webhook",
+      "APIService/v1.image.imagestream-operator.io",
+      "MutatingWebhookConfiguration/imagestream-operator",
+    ]) {
+      expect(names).toContain(expected);
+    }
+  });
+
+  it("is accepted by the API server with every optional part (server-side apply, dry run)", () => {
+    const manifests = fromRegistry(["--namespace", NS, ...ALL_OPTIONS]);
+    const out = kubectlOk(["apply", "--server-side", "--dry-run=server", "-f", "-"], manifests);
+    for (const applied of [
+      "servicemonitor.monitoring.coreos.com/iso-imagestream-operator",
+      "prometheusrule.monitoring.coreos.com/iso-imagestream-operator",
+      "configmap/iso-imagestream-operator-dashboard",
+      "networkpolicy.networking.k8s.io/iso-imagestream-operator",
+      "poddisruptionbudget.policy/iso-imagestream-operator",
+      "service/iso-imagestream-operator-metrics",
+      "deployment.apps/iso-imagestream-operator",
+    ]) {
+      expect(out).toContain(`${applied} serverside-applied (server dry run)`);
+    }
+  });
+
+  it("carries the alerts and the dashboard files unchanged", () => {
+    const rule = objects.find((o) => o.kind === "PrometheusRule");
+    expect(rule?.spec).toEqual(loadYaml(readFileSync(join(chart, "files/alerts.yaml"), "utf8")));
+    const dashboard = objects.find((o) => o.kind === "ConfigMap") as Obj & {
+      data: Record<string, string>;
+      metadata: { labels: Record<string, string> };
+    };
+    expect(dashboard.data["imagestream-operator.json"]).toBe(
+      readFileSync(join(chart, "files/dashboard.json"), "utf8"),
+    );
+    expect(dashboard.metadata.labels.grafana_dashboard).toBe("1");
+  });
+
+  it("selects only the metrics Service with the ServiceMonitor; the NetworkPolicy opens the ports in use", () => {
+    const services = objects.filter((o) => o.kind === "Service") as (Obj & {
+      metadata: { labels: Record<string, string> };
+    })[];
+    const monitor = objects.find((o) => o.kind === "ServiceMonitor") as Obj & {
+      spec: { selector: { matchLabels: Record<string, string> }; endpoints: unknown[] };
+    };
+    const selected = services.filter((s) =>
+      Object.entries(monitor.spec.selector.matchLabels).every(
+        ([k, v]) => s.metadata.labels[k] === v,
+      ),
+    );
+    expect(selected.map((s) => s.metadata.name)).toEqual(["iso-imagestream-operator-metrics"]);
+    expect(monitor.spec.endpoints).toEqual([
+      { port: "metrics", path: "/metrics", interval: "30s" },
+    ]);
+    const policy = objects.find((o) => o.kind === "NetworkPolicy") as Obj & {
+      spec: { ingress: { ports: { port: string }[]; from?: unknown[] }[] };
+    };
+    expect(policy.spec.ingress.map((r) => [r.ports[0]?.port, r.from?.length ?? "any"])).toEqual([
+      ["https", "any"],
+      ["metrics", 1],
+      ["webhook", "any"],
+    ]);
+  });
+
+  it("spreads the replicas over nodes and zones, and has a PodDisruptionBudget only with more than one", () => {
+    const deployment = objects.find((o) => o.kind === "Deployment") as Obj & {
+      spec: { template: { spec: { topologySpreadConstraints: Record<string, unknown>[] } } };
+    };
+    const selector = {
+      matchLabels: {
+        "app.kubernetes.io/name": "imagestream-operator",
+        "app.kubernetes.io/instance": "iso",
+      },
+    };
+    expect(deployment.spec.template.spec.topologySpreadConstraints).toEqual([
+      {
+        maxSkew: 1,
+        topologyKey: "kubernetes.io/hostname",
+        whenUnsatisfiable: "ScheduleAnyway",
+        labelSelector: selector,
+      },
+      {
+        maxSkew: 1,
+        topologyKey: "topology.kubernetes.io/zone",
+        whenUnsatisfiable: "ScheduleAnyway",
+        labelSelector: selector,
+      },
+    ]);
+    expect(fromRegistry(["--set", "replicaCount=1"])).not.toContain("kind: PodDisruptionBudget");
+    expect(fromRegistry(["--set-json", "topologySpreadConstraints=[]"])).not.toContain(
+      "topologySpreadConstraints",
+    );
+  });
+
+  it("pulls the image by digest when one is given", () => {
+    const digest = `sha256:${"a".repeat(64)}`;
+    const out = fromRegistry([
+      "--set",
+      `image.repository=${testEnv.registry}/op,image.digest=${digest}`,
+    ]);
+    expect(out).toContain(`image: "${testEnv.registry}/op@${digest}"`);
+  });
+
+  it("validates every value against values.schema.json", () => {
+    const refused = (args: string[]) => {
+      const run = spawnSync(
+        "helm",
+        ["template", "iso", reference, "--version", version, "--plain-http", ...args],
+        { encoding: "utf8", timeout: 60_000 },
+      );
+      return run.status !== 0 ? run.stderr : "";
+    };
+    expect(refused(["--set", "replicaCount=two"])).toContain("replicaCount");
+    expect(refused(["--set", "metrics.serviceMonitor.enabeld=true"])).toContain("enabeld");
+    expect(refused(["--set", "config.defaultImportMode=Fast"])).toContain("defaultImportMode");
+    expect(refused(["--set", "image.digest=latest"])).toContain("digest");
+    expect(refused(["--set", "config.workers=4"])).toBe("");
   });
 });

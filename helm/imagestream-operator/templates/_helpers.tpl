@@ -17,3 +17,10 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "iso.certManager" -}}
 {{- if eq .Values.serving.certificate.source "cert-manager" }}true{{ end -}}
 {{- end -}}
+{{- define "iso.image" -}}
+{{- with .Values.image.digest -}}
+{{ $.Values.image.repository }}@{{ . }}
+{{- else -}}
+{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}
+{{- end -}}
+{{- end -}}

@@ -2,15 +2,17 @@
 // separate process with the ServiceAccount kubeconfig: never as admin, so a
 // missing RBAC rule fails the test as it would fail in a user's cluster.
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { readTestEnv } from "./env.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
-// what the Dockerfile sets: e2e runs the operator as its image does
-const SHIPPED_NODE_OPTIONS = "--max-semi-space-size=2";
+// what the image sets (hack/image/image.json): e2e runs the operator as its image does
+const SHIPPED_NODE_OPTIONS: string = JSON.parse(
+  readFileSync(join(ROOT, "hack/image/image.json"), "utf8"),
+).env.NODE_OPTIONS;
 
 export interface RunningOperator {
   process: ChildProcess;
