@@ -118,6 +118,18 @@ describe("the seed, step by step (6.6.1 - 6.7.4)", () => {
     ]);
   });
 
+  it("6.6.1 describe istag: the image behind python:3.5, in oc's fields", async () => {
+    const described = await is("describe", "istag", "python:3.5");
+    // stderr may say the views API is not served here (built from the stream and its Image)
+    expect(described.code).toBe(0);
+    const lines = described.stdout.split("\n");
+    const value = (key: string) => lines.find((l) => l.startsWith(`${key}:`))?.slice(16);
+    expect(value("Image Name")).toBe(digests["3.5"]);
+    expect(value("Docker Image")).toBe(`${REG}/${python}@${digests["3.5"]}`);
+    expect(value("Image Size")).toMatch(/^\d+(\.\d+)? [kM]?B \(first layer /);
+    expect(value("Arch")).toBe("amd64");
+  });
+
   it("6.6.2 tag to an existing tag: latest gets the image 3.5 has", async () => {
     const result = await is("tag", "python:3.5", "python:latest");
     expect(result).toEqual({
@@ -368,6 +380,16 @@ describe("the seed, step by step (6.6.1 - 6.7.4)", () => {
       insecure: true,
     });
     expect(stream.spec?.tags?.[0]?.referencePolicy).toEqual({ type: "Local" });
+
+    // describe istag lists the same platforms (seed 6.6.1 on a manifest list)
+    const described = await is("describe", "istag/multi:v1");
+    expect(described.code).toBe(0);
+    const manifests = described.stdout
+      .split("\n")
+      .filter((l) => /^(Manifests:)?\s+[a-z0-9]+\/[a-z0-9]+(\/\S+)? sha256:[0-9a-f]{64}$/.test(l));
+    expect(manifests.map((l) => l.trim().split(/\s+/).slice(-2))).toEqual(
+      index.children.map((c) => [`${c.platform.os}/${c.platform.architecture}`, c.digest]),
+    );
   });
 
   it("6.7.2.1 --scheduled=true keeps the list re-imported", async () => {
