@@ -6,7 +6,7 @@
 set -euo pipefail
 command -v go >/dev/null || export PATH="/usr/local/go/bin:$PATH"
 command -v go >/dev/null || { echo "$0: Go is required (https://go.dev/dl or the distribution's package)" >&2; exit 1; }
-VERSION=v0.95.2
+VERSION=v0.79.2 # the newest root-module version the Go module proxy serves here (v0.80+ refused, 2026-12-02)
 module=github.com/prometheus-operator/prometheus-operator
 cache=${ISO_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/imagestream-operator}
 dir="$cache/crds/prometheus-operator-$VERSION"
