@@ -302,7 +302,7 @@ cmd_start_one() {
     start_node
     ;;
   token-server) start_token_server ;;
-  registry-plain) start_registry plain "$REGISTRY_PORT" http 200 ;;
+  registry-plain) start_plain_registry ;;
   registry-tls) start_registry tls "$REGISTRY_TLS_PORT" https 200 ;;
   registry-basic) start_registry basic "$REGISTRY_BASIC_PORT" https 401 ;;
   registry-token) start_registry token "$REGISTRY_TOKEN_PORT" https 401 ;;

@@ -138,8 +138,15 @@ start_secure_registries() {
   start_registry token "$REGISTRY_TOKEN_PORT" https 401
 }
 
+# The plain registry, at `up` and at `start registry-plain` alike: its
+# notifications go to the operator over TLS, signed by the registry CA it
+# must trust (without it, a restarted registry refuses the receivers with
+# "x509: certificate signed by unknown authority").
+start_plain_registry() {
+  start_registry plain "$REGISTRY_PORT" http 200 "SSL_CERT_FILE=$PKI/registry-ca.crt"
+}
+
 start_registries() {
   start_secure_registries
-  # its notifications go to the operator over TLS, signed by the registry CA
-  start_registry plain "$REGISTRY_PORT" http 200 "SSL_CERT_FILE=$PKI/registry-ca.crt"
+  start_plain_registry
 }

@@ -194,8 +194,13 @@ describe.runIf(eventsUrl)("outages", () => {
       triggers: triggersJson([{ name: `${stream}:live`, fieldPath: IMAGE_PATH }]),
       containers: { app: "placeholder:latest" },
     });
-    return eventually(`Deployment ${ns}/${stream} runs ${digest}`, async () => {
-      const w = await readWorkload("Deployment", ns, stream);
+    return deploymentRuns(ns, stream, digest);
+  }
+
+  /** Waits until Deployment ns/name's container "app" runs digest. */
+  function deploymentRuns(ns: string, name: string, digest: string) {
+    return eventually(`Deployment ${ns}/${name} runs ${digest}`, async () => {
+      const w = await readWorkload("Deployment", ns, name);
       return w.containers.app?.endsWith(`@${digest}`) ? w : undefined;
     });
   }
@@ -228,10 +233,7 @@ describe.runIf(eventsUrl)("outages", () => {
     for (const n of moved) await waitForDigest(ns, n, "live", after[n] ?? "", 60_000);
     const importedMs = Date.now() - outageStart;
     for (const n of moved) {
-      await eventually(`Deployment ${ns}/${n} runs ${after[n]}`, async () => {
-        const w = await readWorkload("Deployment", ns, n);
-        return w.containers.app?.endsWith(`@${after[n]}`) ? w : undefined;
-      });
+      await deploymentRuns(ns, n, after[n] ?? "");
     }
     // a stream created after the outage is seen: the watches resumed
     const late = await liveStream(ns, "late", uniqueRepository("api-late"));
@@ -303,5 +305,11 @@ describe.runIf(eventsUrl)("outages", () => {
     const w = await readWorkload("Deployment", ns, "app");
     expect(w.generation).toBe(deployment.generation);
     expect(w.annotations[ANN_TRIGGERS]).toBeDefined();
+    // the restarted registry still notifies over TLS (it trusts the
+    // receivers' certificate again): a push moves the tag within seconds
+    const pushed = await pushImage(targets.plain, { repository, tag: "latest" });
+    await waitForDigest(ns, "app", "live", pushed.digest, 20_000);
+    const rolled = await deploymentRuns(ns, "app", pushed.digest);
+    expect(rolled.generation).toBe(deployment.generation + 1);
   });
 });

@@ -114,11 +114,7 @@ describe.runIf(eventsUrl)("registry push notifications", () => {
     return stream.status?.tags?.find((t) => t.tag === "app")?.items?.[0]?.image;
   }
 
-  // KNOWN FAILURE, disabled and reported (closing note of 2026-12-02, issue 14): these two pass
-  // alone and fail in the full `make test` order, where the plain registry's log shows
-  // "x509: certificate signed by unknown authority" for REGISTRY_EVENTS_URL. To fix
-  // before anything else in issue 14.
-  it.skip("re-imports a non-scheduled tag and a scheduled one within seconds of the registry's notification", async () => {
+  it("re-imports a non-scheduled tag and a scheduled one within seconds of the registry's notification", async () => {
     const repository = uniqueRepository("webhook");
     const first = await pushImage(targets.plain, { repository, tag: "v1" });
     const from = `${testEnv.registry}/${repository}:v1`;
@@ -155,11 +151,7 @@ describe.runIf(eventsUrl)("registry push notifications", () => {
     ).toBeGreaterThanOrEqual(1);
   });
 
-  // KNOWN FAILURE, disabled and reported (closing note of 2026-12-02, issue 14): these two pass
-  // alone and fail in the full `make test` order, where the plain registry's log shows
-  // "x509: certificate signed by unknown authority" for REGISTRY_EVENTS_URL. To fix
-  // before anything else in issue 14.
-  it.skip("costs a pushed new image 2 registry requests, counted at the registry: manifest GET, config GET", async () => {
+  it("costs a pushed new image 2 registry requests, counted at the registry: manifest GET, config GET", async () => {
     // pushed through the proxy, which keeps the Host: the registry's
     // notification names the proxy, and the stream imports through it
     const proxy = await startRegistryProxy(testEnv.registry, { preserveHost: true });
