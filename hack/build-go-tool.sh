@@ -2,7 +2,7 @@
 # build-go-tool.sh PACKAGE@VERSION: builds a pinned Go command from the Go
 # module proxy, once, into the cache shared with the control-plane binaries
 # (one directory per command and version). Prints the binary's path.
-#   hack/build-go-tool.sh github.com/prometheus/prometheus/cmd/promtool@v0.316.0
+#   hack/build-go-tool.sh sigs.k8s.io/krew/cmd/krew@v0.4.3
 set -euo pipefail
 # Go lives in /usr/local/go on our machines; a non-login shell may not have it on PATH.
 command -v go >/dev/null || export PATH="/usr/local/go/bin:$PATH"

@@ -67,6 +67,8 @@ step build "$npm_cmd" run build
 vitest_step unit unit
 # the krew manifest, validated by krew (no cluster needed)
 step plugin hack/plugin.sh
+# the chart's alerts and dashboard queries, through promtool
+step monitoring hack/monitoring-check.sh
 
 if caller_env_given e2e; then
   say "using the caller's cluster: KUBECONFIG=$KUBECONFIG REGISTRY=$REGISTRY"

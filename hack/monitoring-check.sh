@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks the chart's alerts and dashboard with Prometheus' own promtool
-# (built once from the Go module proxy, cached): the rules file's syntax and
+# (Debian's, hack/debian-promtool.sh, cached): the rules file's syntax and
 # PromQL (`check rules`), the alerts firing, and not firing, on the series of
 # hack/monitoring/alerts.test.yaml (`test rules`), and every dashboard query
 # parsed as PromQL (hack/dashboard-queries.ts). The metric names both use are
@@ -8,8 +8,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here/.."
-PROMETHEUS_VERSION=v0.316.0 # Prometheus 3.16
-promtool=$(hack/build-go-tool.sh "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_VERSION")
+promtool=$(hack/debian-promtool.sh)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$promtool" check rules helm/imagestream-operator/files/alerts.yaml
