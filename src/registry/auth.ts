@@ -4,7 +4,7 @@
 
 import { createHash } from "node:crypto";
 import { BoundedCache } from "./lru.js";
-import type { DockerCredential } from "./types.js";
+import type { DockerCredential, PasswordCredential } from "./types.js";
 import { ImportError } from "./types.js";
 
 export interface Challenge {
@@ -56,7 +56,7 @@ export function pickChallenge(challenges: Challenge[]): Challenge | undefined {
   );
 }
 
-export function basicAuthorization(credential: DockerCredential): string {
+export function basicAuthorization(credential: PasswordCredential): string {
   const pair = `${credential.username}:${credential.password}`;
   return `Basic ${Buffer.from(pair, "utf8").toString("base64")}`;
 }
@@ -64,10 +64,11 @@ export function basicAuthorization(credential: DockerCredential): string {
 /** Identifies a credential in cache keys without holding the secret itself. */
 export function credentialIdentity(credential: DockerCredential | undefined): string {
   if (!credential) return "anonymous";
-  return createHash("sha256")
-    .update(`${credential.username}\0${credential.password}`)
-    .digest("hex")
-    .slice(0, 32);
+  const secret =
+    credential.kind === "refresh-token"
+      ? `\0refresh-token\0${credential.identityToken}`
+      : `${credential.username}\0${credential.password}`;
+  return createHash("sha256").update(secret).digest("hex").slice(0, 32);
 }
 
 export function pullScope(repository: string): string {
@@ -146,10 +147,9 @@ export function parseTokenAnswer(body: Buffer, host: string): TokenAnswer {
   return { token, lifetimeSeconds };
 }
 
-/** Builds the token request URL; throws when credentials would travel in clear text. */
-export function tokenRequestUrl(
+/** The challenge's realm; throws when it is invalid or credentials would travel in clear text. */
+export function tokenRealm(
   challenge: Challenge,
-  scope: string,
   credential: DockerCredential | undefined,
   insecure: boolean,
   reference: string,
@@ -170,6 +170,18 @@ export function tokenRequestUrl(
       `the token service of "${reference}" uses plain HTTP; credentials are only sent there with the insecure flag`,
     );
   }
+  return realm;
+}
+
+/** The token request URL of a GET (anonymous or Basic credentials): service and scope in the query. */
+export function tokenRequestUrl(
+  challenge: Challenge,
+  scope: string,
+  credential: DockerCredential | undefined,
+  insecure: boolean,
+  reference: string,
+): URL {
+  const realm = tokenRealm(challenge, credential, insecure, reference);
   if (challenge.params.service) realm.searchParams.set("service", challenge.params.service);
   realm.searchParams.set("scope", scope);
   return realm;

@@ -213,6 +213,7 @@ export class HttpRegistryClient implements RegistryClient {
       signal,
     });
     let lastRefusal: ImportError | undefined;
+    let tokenRefusal: ImportError | undefined;
     const order = tried
       ? usableOver(tried, endpoint.origin)
       : candidates(req.credentials, endpoint.origin);
@@ -249,9 +250,13 @@ export class HttpRegistryClient implements RegistryClient {
       } catch (error) {
         if (!(error instanceof ImportError) || error.reason !== "Unauthorized") throw error;
         lastRefusal = error;
+        // says which entry and why (ADR 0031); anonymous's refusal after it would not
+        if (credential?.kind === "refresh-token") tokenRefusal ??= error;
       }
     }
-    throw lastRefusal ?? new ImportError("Unauthorized", "no credential was accepted");
+    throw (
+      tokenRefusal ?? lastRefusal ?? new ImportError("Unauthorized", "no credential was accepted")
+    );
   }
 }
 

@@ -22,7 +22,7 @@ import type { Limits } from "./options.js";
 import { isValidDigest } from "./reference.js";
 import type { RegistrySession } from "./session.js";
 import { headerValue } from "./transport.js";
-import { ImportError } from "./types.js";
+import { type DockerCredential, ImportError } from "./types.js";
 
 interface StoredManifest {
   body: Buffer;
@@ -60,7 +60,7 @@ export class ContentCaches {
   seenAt(
     repositoryKey: string,
     digest: string,
-    credential: { username: string; password: string } | undefined,
+    credential: DockerCredential | undefined,
   ): number | undefined {
     return this.seen.get(`${repositoryKey}@${digest}\0${credentialIdentity(credential)}`);
   }

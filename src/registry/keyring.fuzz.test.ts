@@ -73,8 +73,11 @@ describe("Keyring.fromSecrets on hostile pull secrets", () => {
           expect(warnings.length).toBeLessThanOrEqual(secrets.length);
           for (const image of IMAGES) {
             for (const credential of timed("Keyring.lookup", () => keyring.lookup(image))) {
-              expect(typeof credential.username).toBe("string");
-              expect(typeof credential.password).toBe("string");
+              const secrets =
+                credential.kind === "refresh-token"
+                  ? [credential.identityToken]
+                  : [credential.username, credential.password];
+              for (const secret of secrets) expect(typeof secret).toBe("string");
               expect(credential.source).toMatch(/^ns\//);
             }
           }
@@ -154,7 +157,7 @@ describe("pull secret round trip", () => {
           // a key without a port is for HTTPS only (ADR 0026)
           const onlyOver = e.port === undefined ? { onlyOver: "https" } : {};
           expect(keyring.lookup({ registry, repository })).toEqual([
-            { username: e.user, password: e.password, source: "ns/s", ...onlyOver },
+            { username: e.user, password: e.password, source: "ns/s", entry: key, ...onlyOver },
           ]);
           expect(keyring.lookup({ registry: `other-${registry}`, repository })).toEqual([]);
         }),

@@ -2,6 +2,7 @@ import type { V1Secret } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { Keyring } from "./keyring.js";
 import { parseImageReference } from "./reference.js";
+import type { DockerCredential } from "./types.js";
 
 function b64(text: string): string {
   return Buffer.from(text).toString("base64");
@@ -30,7 +31,14 @@ function dockercfgSecret(name: string, auths: Record<string, unknown>): V1Secret
 const entry = (user: string) => ({ auth: b64(`${user}:pw-${user}`) });
 
 function usersFor(keyring: Keyring, image: string): string[] {
-  return keyring.lookup(parseImageReference(image)).map((credential) => credential.username);
+  return keyring.lookup(parseImageReference(image)).map(userOf);
+}
+
+/** The username, or for an identity token "token:" and its value. */
+function userOf(credential: DockerCredential): string {
+  return credential.kind === "refresh-token"
+    ? `token:${credential.identityToken}`
+    : credential.username;
 }
 
 describe("Keyring.fromSecrets", () => {
@@ -53,6 +61,10 @@ describe("Keyring.fromSecrets", () => {
     ),
     configJsonSecret("v2path", { "https://v2.example.com/v2/": entry("v2") }),
     dockercfgSecret("pasted", { auths: { "pasted.example.com": entry("pasted") } }),
+    configJsonSecret("idtoken", {
+      "token.example.com": { identitytoken: "refresh-1" },
+      "both.example.com": { ...entry("both"), identitytoken: "refresh-2" },
+    }),
     { metadata: { name: "opaque", namespace: "ns" }, type: "Opaque", data: { x: b64("{}") } },
     {
       metadata: { name: "broken", namespace: "ns" },
@@ -78,6 +90,9 @@ describe("Keyring.fromSecrets", () => {
     ["v2.example.com/x", ["v2"]],
     ["pasted.example.com/x", ["pasted"]],
     ["ghcr.io/x/y", []],
+    ["token.example.com/x", ["token:refresh-1"]],
+    // a username and password win over an identitytoken beside them
+    ["both.example.com/x", ["both"]],
   ])("%s -> %j", (image, expected) => {
     expect(usersFor(keyring, image)).toEqual(expected);
   });
@@ -88,9 +103,24 @@ describe("Keyring.fromSecrets", () => {
       username: "quay-repo",
       password: "pw-quay-repo",
       source: "ns/quay",
+      entry: "quay.io/org/repo",
       // keyed without a port: for HTTPS only (ADR 0026)
       onlyOver: "https",
     });
+  });
+
+  it("keeps an entry with only an identitytoken as a refresh-token credential (ADR 0031)", () => {
+    const found = keyring.lookup(parseImageReference("token.example.com/team/app"));
+    expect(found).toEqual([
+      {
+        kind: "refresh-token",
+        identityToken: "refresh-1",
+        source: "ns/idtoken",
+        entry: "token.example.com",
+        onlyOver: "https",
+      },
+    ]);
+    expect(warnings.join("\n")).not.toContain("idtoken");
   });
 
   it("names unreadable secrets without their content", () => {
@@ -133,7 +163,7 @@ describe("Keyring.explain: which secrets were tried and why each was unusable", 
   it.each([
     "ns/robot: its credentials for registry.example.com were refused",
     "ns/other-host: no entry for registry.example.com/team/app",
-    'ns/token: entry "registry.example.com" has only an identitytoken (not supported: use a username and password)',
+    "ns/token: its identitytoken for registry.example.com was refused",
     'ns/bad-auth: entry "registry.example.com" has an "auth" that is not base64',
     'ns/no-colon: entry "registry.example.com" has an "auth" that is not base64 of user:password',
     "ns/garbled could not be read: its .dockerconfigjson is not base64",
@@ -208,7 +238,7 @@ describe("ports, as OpenShift's importer matches them (ADR 0026)", () => {
       configJsonSecret("s", { "r.example.com": entry("tls"), "r.example.com:80": entry("plain") }),
     ]);
     const found = keyring.lookup(parseImageReference("r.example.com/app"));
-    expect(found.map((c) => [c.username, c.onlyOver])).toEqual([
+    expect(found.map((c) => [userOf(c), c.onlyOver])).toEqual([
       ["plain", "http"],
       ["tls", "https"],
     ]);

@@ -6,7 +6,9 @@
 // `host:80` serves a plain-HTTP `host`, `host:443` (and `host`) an HTTPS one;
 // a key without a port is never sent over plain HTTP to a port-less host.
 // All matches are returned, most specific first, so the client can try each.
-// Passwords are only ever handed to the registry client, never logged; what
+// An entry with only an `identitytoken` (a refresh token, ADR 0031) becomes a
+// refresh-token credential. Passwords and identity tokens are only ever
+// handed to the registry client, never logged; what
 // the keyring says about a secret (explain) names the secret, the registry
 // key and why it was unusable, never a value from it.
 
@@ -108,7 +110,8 @@ function decodeCredential(value: unknown, source: string): Decoded {
     return { credential: { username: entry.username, password: entry.password, source } };
   }
   if (typeof entry.identitytoken === "string" && entry.identitytoken !== "") {
-    return { problem: "has only an identitytoken (not supported: use a username and password)" };
+    // a refresh token for the registry's token service (ADR 0031)
+    return { credential: { kind: "refresh-token", identityToken: entry.identitytoken, source } };
   }
   return { problem: 'has no "auth", nor "username" and "password"' };
 }
@@ -279,7 +282,8 @@ export class Keyring {
           unusable.push({ ...place, key, source, problem: decoded.problem });
           continue;
         }
-        entries.push({ ...place, key, credential: decoded.credential, order: entries.length });
+        const credential = { ...decoded.credential, entry: key };
+        entries.push({ ...place, key, credential, order: entries.length });
       }
     }
     const warnings = reports
@@ -320,7 +324,9 @@ export class Keyring {
     if (sent.length > 0) {
       const notes = sent.flatMap((e) => schemeNote(e, matches(e, image) ?? BOTH) ?? []);
       const unless = notes.length > 0 ? `, or not sent: ${notes.join("; ")}` : "";
-      return `${report.source}: its credentials for ${image.registry} were refused${unless}`;
+      const tokens = sent.every((e) => e.credential.kind === "refresh-token");
+      const what = tokens ? "identitytoken" : "credentials";
+      return `${report.source}: its ${what} for ${image.registry} ${tokens ? "was" : "were"} refused${unless}`;
     }
     const bad = this.unusable.filter((e) => e.source === report.source && matches(e, image));
     if (bad.length > 0)

@@ -8,8 +8,10 @@ import { type HttpResponse, headerValue, isRedirect, type Transport } from "./tr
 import { ImportError } from "./types.js";
 
 export interface FetchInit {
-  method: "GET" | "HEAD";
+  method: "GET" | "HEAD" | "POST";
   headers: Record<string, string>;
+  /** a form for the token service; a request with a body never follows a redirect */
+  body?: string;
   maxBodyBytes: number;
   insecure: boolean;
   signal?: AbortSignal | undefined;
@@ -60,12 +62,14 @@ export async function fetchFollowingRedirects(
       url: current,
       method: init.method,
       headers,
+      ...(init.body === undefined ? {} : { body: init.body }),
       maxBodyBytes: init.maxBodyBytes,
       timeoutMs: settings.timeoutMs,
       tls: settings.tls.settingsFor(current.host, init.insecure),
       signal: init.signal,
     });
-    if (!isRedirect(response.status)) return response;
+    // a body holds a secret meant for this URL only: its redirect is the caller's failure
+    if (!isRedirect(response.status) || init.body !== undefined) return response;
     const next = nextLocation(response, init.insecure);
     if (visited.has(next.href)) {
       throw new ImportError("InternalError", `registry ${current.host} sent a redirect loop`);

@@ -9,14 +9,21 @@ import {
   parseTokenAnswer,
   pickChallenge,
   pullScope,
+  type TokenAnswer,
   TokenCache,
+  tokenRealm,
   tokenRequestUrl,
 } from "./auth.js";
 import type { Endpoint } from "./endpoint.js";
 import { errorFromResponse, unauthorized } from "./errors.js";
 import { type FetchSettings, fetchFollowingRedirects } from "./redirects.js";
+import {
+  identityTokensNotAccepted,
+  refreshTokenForm,
+  refreshTokenRefusal,
+} from "./refresh-token.js";
 import { type HttpResponse, headerValue } from "./transport.js";
-import type { DockerCredential } from "./types.js";
+import type { DockerCredential, RefreshTokenCredential } from "./types.js";
 
 export interface SessionContext {
   settings: FetchSettings;
@@ -98,6 +105,9 @@ export class RegistrySession {
     const challenge = this.challenge;
     const { credential } = this.target;
     if (challenge?.scheme === "basic") {
+      if (credential?.kind === "refresh-token") {
+        throw identityTokensNotAccepted(credential, this.target.registryHost);
+      }
       return credential ? basicAuthorization(credential) : undefined;
     }
     if (challenge?.scheme !== "bearer") return undefined;
@@ -111,8 +121,11 @@ export class RegistrySession {
     return `Bearer ${token.token}`;
   }
 
-  private async fetchToken(challenge: Challenge, scope: string) {
+  private async fetchToken(challenge: Challenge, scope: string): Promise<TokenAnswer> {
     const { credential, insecure, reference } = this.target;
+    if (credential?.kind === "refresh-token") {
+      return this.exchangeRefreshToken(challenge, scope, credential);
+    }
     const url = tokenRequestUrl(challenge, scope, credential, insecure, reference);
     const headers: Record<string, string> = { accept: "application/json" };
     if (credential) headers.authorization = basicAuthorization(credential);
@@ -124,9 +137,40 @@ export class RegistrySession {
       signal: this.target.signal,
     });
     if (response.status === 401 || response.status === 403) throw unauthorized(reference);
+    return this.tokenFrom(response);
+  }
+
+  /** The OAuth2 refresh-token grant: a form POST to the realm (ADR 0031). */
+  private async exchangeRefreshToken(
+    challenge: Challenge,
+    scope: string,
+    credential: RefreshTokenCredential,
+  ): Promise<TokenAnswer> {
+    const { insecure, reference } = this.target;
+    const url = tokenRealm(challenge, credential, insecure, reference);
+    const response = await fetchFollowingRedirects(this.context.settings, url, {
+      method: "POST",
+      headers: {
+        accept: "application/json",
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: refreshTokenForm(challenge, scope, credential),
+      maxBodyBytes: this.context.maxTokenBytes,
+      insecure,
+      signal: this.target.signal,
+    });
+    const refusal = refreshTokenRefusal(response, credential);
+    if (refusal) throw refusal;
+    return this.tokenFrom(response);
+  }
+
+  private tokenFrom(response: HttpResponse): TokenAnswer {
     if (response.status < 200 || response.status >= 300) {
-      throw errorFromResponse(response, { reference, now: this.context.now });
+      throw errorFromResponse(response, {
+        reference: this.target.reference,
+        now: this.context.now,
+      });
     }
-    return parseTokenAnswer(response.body, url.host);
+    return parseTokenAnswer(response.body, response.url.host);
   }
 }

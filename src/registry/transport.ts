@@ -24,8 +24,10 @@ export interface TlsSettings {
 
 export interface HttpRequest {
   url: URL;
-  method: "GET" | "HEAD";
+  method: "GET" | "HEAD" | "POST";
   headers: Record<string, string>;
+  /** sent as is; the caller sets its content-type */
+  body?: string;
   /** limit for a successful body; exceeding it aborts the read with TooLarge */
   maxBodyBytes: number;
   timeoutMs: number;
@@ -179,7 +181,7 @@ export class Transport {
       }, request.timeoutMs);
     });
     outgoing.on("error", (error) => finish(error));
-    outgoing.end();
+    outgoing.end(request.body);
   }
 }
 

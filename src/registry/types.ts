@@ -19,11 +19,11 @@ export interface PlatformPreference {
   architecture?: string;
 }
 
-export interface DockerCredential {
-  username: string;
-  password: string;
+interface CredentialPlace {
   /** where it came from ("namespace/secret"), safe to show; never the secret itself */
   source?: string;
+  /** the pull secret's registry key it came from, safe to show */
+  entry?: string;
   /**
    * Send it only over this scheme: the pull secret's key said so by its port
    * (OpenShift's rule, ADR 0026: `host:80` is plain HTTP, `host` HTTPS).
@@ -31,6 +31,25 @@ export interface DockerCredential {
    */
   onlyOver?: "https" | "http";
 }
+
+/** A username and password (a pull secret's `auth`, or `username` and `password`). */
+export interface PasswordCredential extends CredentialPlace {
+  kind?: "password";
+  username: string;
+  password: string;
+}
+
+/**
+ * A pull secret entry with only an `identitytoken`: an OAuth2 refresh token
+ * for the registry's token service, never sent to the registry itself
+ * (ADR 0031).
+ */
+export interface RefreshTokenCredential extends CredentialPlace {
+  kind: "refresh-token";
+  identityToken: string;
+}
+
+export type DockerCredential = PasswordCredential | RefreshTokenCredential;
 
 export interface ImportRequest {
   /** from.name of the spec tag, as the user wrote it */

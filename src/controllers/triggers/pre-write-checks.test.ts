@@ -96,7 +96,9 @@ describe("PreWriteChecks", () => {
       serviceAccountName: "builder",
     });
     expect(await checker.check(w, change, undefined)).toBeUndefined();
-    expect(asked[0]?.credentials.map((c) => c.username).sort()).toEqual(["pod-user", "sa-user"]);
+    expect(
+      asked[0]?.credentials.map((c) => ("username" in c ? c.username : c.kind)).sort(),
+    ).toEqual(["pod-user", "sa-user"]);
     expect(asked[0]?.freshMs).toBe(600_000);
   });
 

@@ -11,6 +11,8 @@ export interface RecordedRequest {
   method: string;
   path: string;
   authorization?: string | undefined;
+  /** the form of a token POST */
+  body?: string;
 }
 
 export type Route = (request: IncomingMessage, response: ServerResponse, url: URL) => boolean;
@@ -24,6 +26,8 @@ export type FakeAuth =
       password?: string;
       tokenField: "token" | "access_token";
       expiresIn?: number;
+      /** the one identity token the refresh-token grant (a form POST) accepts; absent: no OAuth2 */
+      refreshToken?: string;
     };
 
 interface StoredManifest {
@@ -145,6 +149,10 @@ export class FakeRegistry {
       path: `${url.pathname}${url.search}`,
       authorization: request.headers.authorization,
     });
+    if (url.pathname === "/token" && request.method === "POST") {
+      this.oauthToken(request, response);
+      return;
+    }
     if (url.pathname === "/token") {
       this.token(request, response, url);
       return;
@@ -219,12 +227,45 @@ export class FakeRegistry {
       response.writeHead(401).end('{"details":"incorrect username or password"}');
       return;
     }
+    this.issue(response, url.searchParams.get("scope"));
+  }
+
+  private issue(response: ServerResponse, scope: string | null): void {
+    if (this.auth.kind !== "bearer") return;
     this.tokensIssued++;
-    const token = `issued-${this.tokensIssued}-${url.searchParams.get("scope")}`;
-    const answer: Record<string, unknown> = { [auth.tokenField]: token };
-    if (auth.expiresIn !== undefined) answer.expires_in = auth.expiresIn;
+    const token = `issued-${this.tokensIssued}-${scope}`;
+    const answer: Record<string, unknown> = { [this.auth.tokenField]: token };
+    if (this.auth.expiresIn !== undefined) answer.expires_in = this.auth.expiresIn;
     response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
   }
+
+  /** The OAuth2 refresh-token grant, as the distribution spec's token services answer it. */
+  private oauthToken(request: IncomingMessage, response: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
+      const recorded = this.requests.at(-1);
+      if (recorded) recorded.body = body;
+      const form = new URLSearchParams(body);
+      const auth = this.auth;
+      if (auth.kind !== "bearer" || auth.refreshToken === undefined) {
+        oauthRefusal(response, 400, "unsupported_grant_type");
+      } else if (form.get("grant_type") !== "refresh_token") {
+        oauthRefusal(response, 400, "unsupported_grant_type");
+      } else if (form.get("refresh_token") !== auth.refreshToken) {
+        oauthRefusal(response, 400, "invalid_grant");
+      } else {
+        this.issue(response, form.get("scope"));
+      }
+    });
+  }
+}
+
+/** Answers an RFC 6749 refusal. */
+function oauthRefusal(response: ServerResponse, status: number, error: string): void {
+  response.writeHead(status, { "content-type": "application/json" });
+  response.end(JSON.stringify({ error }));
 }
 
 function notFound(response: ServerResponse, code: string): void {
