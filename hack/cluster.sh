@@ -143,6 +143,7 @@ registry_env() {
     "REGISTRY_CA=$PKI/registry-ca.crt" \
     "REGISTRY_USER=$REGISTRY_USER_NAME" \
     "REGISTRY_PASSWORD=$(registry_password)" \
+    "REGISTRY_IDENTITY_TOKEN=$(registry_identity_token)" \
     "REGISTRY_EVENTS_SECRET=$(registry_events_secret)" \
     "REGISTRY_EVENTS_URL=https://127.0.0.1:$EVENTS_PORT/registry-events" \
     "REGISTRY_EVENTS_CERT=$PKI/receiver.crt" \

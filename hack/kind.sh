@@ -103,6 +103,7 @@ write_env \
   "REGISTRY_CA=$PKI/registry-ca.crt" \
   "REGISTRY_USER=$REGISTRY_USER_NAME" \
   "REGISTRY_PASSWORD=$(registry_password)" \
+  "REGISTRY_IDENTITY_TOKEN=$(registry_identity_token)" \
   "REGISTRY_EVENTS_SECRET=$(registry_events_secret)" \
   "ISO_NO_NODE=1" \
   "ISO_CLUSTER_DIR=$STATE"

@@ -5,9 +5,14 @@
 // in its rootcertbundle. Self-contained (Node builtins only) so hack/cluster.sh
 // can run it with `hack/node hack/token-server.ts CONFIG.json`.
 //
+// POST /token is the OAuth2 refresh-token grant (the distribution spec's
+// "OAuth2 token" request, what Docker's `identitytoken` is for): a form with
+// grant_type=refresh_token, refresh_token, service, scope, client_id.
+//
 // CONFIG.json: {port, issuer, service, certificateFile, keyFile, username,
-// passwordFile}. Anonymous or wrong credentials get 401: the test registry
-// behind it is private.
+// passwordFile, identityTokenFile}. Anonymous or wrong credentials get 401,
+// a wrong refresh token too (invalid_grant): the test registry behind it is
+// private. Any other grant is 400 unsupported_grant_type.
 
 import { createPrivateKey, randomUUID, sign, timingSafeEqual, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -22,6 +27,8 @@ interface TokenServerConfig {
   keyFile: string;
   username: string;
   passwordFile: string;
+  /** the one refresh token the grant accepts, issued to `username` */
+  identityTokenFile: string;
 }
 
 interface AccessEntry {
@@ -36,7 +43,8 @@ const CLOCK_SKEW_SECONDS = 10;
 
 function loadConfig(path: string): TokenServerConfig {
   const config = JSON.parse(readFileSync(path, "utf8")) as TokenServerConfig;
-  for (const key of ["port", "issuer", "service", "certificateFile", "keyFile", "username"]) {
+  const required = ["port", "issuer", "service", "certificateFile", "keyFile", "username"];
+  for (const key of [...required, "identityTokenFile"]) {
     if (config[key as keyof TokenServerConfig] === undefined) {
       throw new Error(`token-server: ${path} lacks "${key}"`);
     }
@@ -104,6 +112,77 @@ function reply(res: ServerResponse, status: number, body: unknown, headers = {})
   res.end(JSON.stringify(body));
 }
 
+/** RFC 6749 5.2: an error answer of the token endpoint. */
+function oauthError(res: ServerResponse, status: number, error: string, description: string) {
+  reply(res, status, { error, error_description: description });
+}
+
+/** Every scope asked for, as access entries: the only user owns every repository. */
+function requestedAccess(scopes: string[]): AccessEntry[] {
+  return scopes
+    .flatMap((scope) => scope.split(" "))
+    .map(parseScope)
+    .filter((entry): entry is AccessEntry => entry !== undefined);
+}
+
+function issueAnswer(res: ServerResponse, token: string): void {
+  reply(res, 200, {
+    token,
+    access_token: token,
+    expires_in: TOKEN_LIFETIME_SECONDS,
+    issued_at: new Date().toISOString(),
+  });
+}
+
+const MAX_FORM_BYTES = 64 * 1024;
+
+function readForm(req: IncomingMessage): Promise<URLSearchParams | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_FORM_BYTES) chunks.push(chunk);
+    });
+    req.on("end", () =>
+      resolve(
+        size <= MAX_FORM_BYTES ? new URLSearchParams(Buffer.concat(chunks).toString()) : undefined,
+      ),
+    );
+    req.on("error", () => resolve(undefined));
+  });
+}
+
+/** The refresh-token grant: the identity token stands for the configured user. */
+async function handleOAuthToken(
+  req: IncomingMessage,
+  res: ServerResponse,
+  config: TokenServerConfig,
+  issue: ReturnType<typeof makeIssuer>,
+): Promise<void> {
+  const form = await readForm(req);
+  const type = req.headers["content-type"] ?? "";
+  if (!form || !type.startsWith("application/x-www-form-urlencoded")) {
+    oauthError(res, 400, "invalid_request", "expected a form");
+    return;
+  }
+  if (form.get("grant_type") !== "refresh_token") {
+    oauthError(res, 400, "unsupported_grant_type", "only refresh_token");
+    return;
+  }
+  const expected = readFileSync(config.identityTokenFile, "utf8").trim();
+  if (!sameSecret(form.get("refresh_token") ?? "", expected)) {
+    oauthError(res, 401, "invalid_grant", "unknown refresh token");
+    return;
+  }
+  const service = form.get("service") ?? config.service;
+  if (service !== config.service || !form.get("client_id")) {
+    oauthError(res, 400, "invalid_request", "unknown service or no client_id");
+    return;
+  }
+  issueAnswer(res, issue(config.username, service, requestedAccess(form.getAll("scope"))));
+}
+
 function handleToken(
   req: IncomingMessage,
   res: ServerResponse,
@@ -133,19 +212,10 @@ function handleToken(
     reply(res, 400, { errors: [{ code: "UNSUPPORTED", message: "unknown service" }] });
     return;
   }
-  // The only user owns every repository: grant what was asked.
-  const access = url.searchParams
-    .getAll("scope")
-    .flatMap((scope) => scope.split(" "))
-    .map(parseScope)
-    .filter((entry): entry is AccessEntry => entry !== undefined);
-  const token = issue(credentials[0], service, access);
-  reply(res, 200, {
-    token,
-    access_token: token,
-    expires_in: TOKEN_LIFETIME_SECONDS,
-    issued_at: new Date().toISOString(),
-  });
+  issueAnswer(
+    res,
+    issue(credentials[0], service, requestedAccess(url.searchParams.getAll("scope"))),
+  );
 }
 
 function main(): void {
@@ -156,16 +226,18 @@ function main(): void {
   }
   const config = loadConfig(configPath);
   const issue = makeIssuer(config);
-  const server = createServer((req, res) => {
+  const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://token-server");
     if (req.method === "GET" && url.pathname === "/healthz") {
       reply(res, 200, { ok: true });
     } else if (req.method === "GET" && url.pathname === "/token") {
       handleToken(req, res, url, config, issue);
+    } else if (req.method === "POST" && url.pathname === "/token") {
+      await handleOAuthToken(req, res, config, issue);
     } else {
       reply(res, 404, { errors: [{ code: "NOT_FOUND", message: "not found" }] });
     }
-    // Never the Authorization header or the token: only what was asked for.
+    // Never the Authorization header, the form or the token: only what was asked for.
     console.log(
       `${req.method} ${url.pathname} ${url.searchParams.get("scope") ?? ""} ${res.statusCode}`,
     );

@@ -16,6 +16,8 @@ state_secret() {
 }
 
 registry_password() { state_secret registry-password; }
+# the refresh token (a pull secret's "identitytoken") the token service accepts
+registry_identity_token() { state_secret registry-identity-token; }
 registry_events_secret() { state_secret registry-events-secret; }
 
 # registry_config NAME PORT EXTRA_YAML: writes the config file of one registry.
@@ -78,6 +80,7 @@ auth:
     rootcertbundle: $PKI/token-signing.crt"
   registry_password >"$REGISTRIES/token-server.password"
   chmod 600 "$REGISTRIES/token-server.password"
+  (umask 077 && registry_identity_token >"$REGISTRIES/token-server.identity-token")
   cat >"$REGISTRIES/token-server.json" <<EOF
 {
   "port": $TOKEN_SERVER_PORT,
@@ -86,7 +89,8 @@ auth:
   "certificateFile": "$PKI/token-signing.crt",
   "keyFile": "$PKI/token-signing.key",
   "username": "$REGISTRY_USER_NAME",
-  "passwordFile": "$REGISTRIES/token-server.password"
+  "passwordFile": "$REGISTRIES/token-server.password",
+  "identityTokenFile": "$REGISTRIES/token-server.identity-token"
 }
 EOF
 }
@@ -120,9 +124,17 @@ start_registry() {
   wait_until "registry-$name" 30 registry_answers "$port" "$scheme" "$expected"
 }
 
+# (Re)starts it unless it runs, answers, and runs the configuration and
+# program of now (an older one may lack a grant the tests use).
 start_token_server() {
-  if is_running token-server && token_server_answers; then return 0; fi
+  local config=$REGISTRIES/token-server.json running=$REGISTRIES/token-server.running
+  local program=$ISO_REPO/hack/token-server.ts
+  if is_running token-server && token_server_answers &&
+    cmp -s <(cat "$config" "$program") "$running"; then
+    return 0
+  fi
   stop_process token-server
+  (umask 077 && cat "$config" "$program" >"$running")
   start_bg token-server "$TOKEN_SERVER_PORT" \
     "$ISO_REPO/hack/node" "$ISO_REPO/hack/token-server.ts" "$REGISTRIES/token-server.json"
   wait_until token-server 30 token_server_answers

@@ -3,9 +3,15 @@
 // (independent of the client) and the digests compared with what the registry
 // itself reports on HEAD.
 
+import https from "node:https";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseChallenges } from "../../src/registry/auth.js";
 import { HttpRegistryClient } from "../../src/registry/client.js";
-import { ImportError, type ImportRequest } from "../../src/registry/types.js";
+import {
+  ImportError,
+  type ImportRequest,
+  type RefreshTokenCredential,
+} from "../../src/registry/types.js";
 import { type PushedImage, pushImage, RegistryPusher } from "../support/registry-push.js";
 import { pushTargets, readRegistryEnv, uniqueRepository } from "./registry-env.js";
 
@@ -196,3 +202,86 @@ describe.each([
     expect(tags).toEqual(["v1"]);
   });
 });
+
+// A pull secret entry with only an identitytoken (ADR 0031): the real token
+// service's refresh-token grant, and the Basic registry that has none.
+describe("identity tokens", () => {
+  const repository = uniqueRepository("idtoken");
+  let pushed: PushedImage;
+  const identity = (token: string, registry: string): RefreshTokenCredential => ({
+    kind: "refresh-token",
+    identityToken: token,
+    source: "it/pull",
+    entry: registry,
+  });
+  beforeAll(async () => {
+    pushed = await pushImage(targets.token, { repository, tag: "v1", format: "docker" });
+    await pushImage(targets.basic, { repository, tag: "v1", format: "docker" });
+  });
+
+  it("import from the token registry with the refresh-token grant", async () => {
+    const result = await trusting.importImage(
+      request(`${env.token}/${repository}:v1`, {
+        credentials: [identity(env.identityToken, env.token)],
+      }),
+    );
+    expect(result.image.digest).toBe(pushed.digest);
+  });
+
+  it("are refused by the token service when wrong, naming the entry and not the token", async () => {
+    const error = await failure(
+      trusting.importImage(
+        request(`${env.token}/${repository}:v1`, {
+          credentials: [identity("wrong-S3CRET", env.token)],
+        }),
+      ),
+    );
+    expect(error.reason).toBe("Unauthorized");
+    expect(error.message).toMatch(
+      new RegExp(
+        `^the token service \\S+ refused the identitytoken of pull secret it/pull entry "${env.token}": it is wrong, expired or revoked`,
+      ),
+    );
+    expect(error.message).not.toContain("wrong-S3CRET");
+  });
+
+  it("are not accepted by the Basic registry, which the message says", async () => {
+    const error = await failure(
+      trusting.importImage(
+        request(`${env.basic}/${repository}:v1`, {
+          credentials: [identity(env.identityToken, env.basic)],
+        }),
+      ),
+    );
+    expect(error.reason).toBe("Unauthorized");
+    expect(error.message).toBe(
+      `registry ${env.basic} does not accept identity tokens: pull secret it/pull entry "${env.basic}" has only an identitytoken (use a username and password there)`,
+    );
+    expect(error.message).not.toContain(env.identityToken);
+  });
+
+  it("the token service answers other grants with unsupported_grant_type", async () => {
+    const answer = await fetch(await tokenRealmOf(env.token), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "password", username: "x", password: "y" }),
+    });
+    expect(answer.status).toBe(400);
+    expect(((await answer.json()) as { error?: string }).error).toBe("unsupported_grant_type");
+  });
+});
+
+/** The realm of a registry's Bearer challenge (its CA is the test CA). */
+function tokenRealmOf(registry: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    https
+      .get(`https://${registry}/v2/`, { ca: env.ca }, (response) => {
+        response.resume();
+        const challenge = parseChallenges(response.headers["www-authenticate"]);
+        const realm = challenge.find((c) => c.scheme === "bearer")?.params.realm;
+        if (realm) resolve(realm);
+        else reject(new Error(`no Bearer challenge from ${registry}`));
+      })
+      .on("error", reject);
+  });
+}

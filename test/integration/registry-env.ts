@@ -14,6 +14,7 @@ const REQUIRED = [
   "REGISTRY_CA",
   "REGISTRY_USER",
   "REGISTRY_PASSWORD",
+  "REGISTRY_IDENTITY_TOKEN",
 ] as const;
 
 export interface RegistryEnv {
@@ -28,6 +29,8 @@ export interface RegistryEnv {
   ca: string;
   username: string;
   password: string;
+  /** the refresh token (a pull secret's identitytoken) the token registry's service accepts */
+  identityToken: string;
 }
 
 export function readRegistryEnv(env: NodeJS.ProcessEnv = process.env): RegistryEnv {
@@ -46,6 +49,7 @@ export function readRegistryEnv(env: NodeJS.ProcessEnv = process.env): RegistryE
     ca: readFileSync(value("REGISTRY_CA"), "utf8"),
     username: value("REGISTRY_USER"),
     password: value("REGISTRY_PASSWORD"),
+    identityToken: value("REGISTRY_IDENTITY_TOKEN"),
   };
 }
 

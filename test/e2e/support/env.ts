@@ -15,6 +15,7 @@ const REQUIRED = [
   "REGISTRY_CA",
   "REGISTRY_USER",
   "REGISTRY_PASSWORD",
+  "REGISTRY_IDENTITY_TOKEN",
   "REGISTRY_EVENTS_SECRET",
 ] as const;
 
@@ -37,6 +38,8 @@ export interface TestEnv {
   registryCa: string;
   registryUser: string;
   registryPassword: string;
+  /** the refresh token (a pull secret's identitytoken) registryToken's token service accepts */
+  registryIdentityToken: string;
   /** the Authorization bearer secret the plain registry sends with notifications */
   registryEventsSecret: string;
   /** where the plain registry posts notifications (https), when the environment says */
@@ -74,6 +77,7 @@ export function readTestEnv(env: NodeJS.ProcessEnv = process.env): TestEnv {
     registryCa,
     registryUser: value("REGISTRY_USER"),
     registryPassword: value("REGISTRY_PASSWORD"),
+    registryIdentityToken: value("REGISTRY_IDENTITY_TOKEN"),
     registryEventsSecret: value("REGISTRY_EVENTS_SECRET"),
     registryEventsUrl: env.REGISTRY_EVENTS_URL || undefined,
     registryEventsTls: readPair(env.REGISTRY_EVENTS_CERT, env.REGISTRY_EVENTS_KEY),
