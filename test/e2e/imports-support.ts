@@ -254,7 +254,28 @@ export async function createPullSecret(
   options: PullSecretOptions = {},
 ): Promise<void> {
   const auth = Buffer.from(`${username}:${password}`).toString("base64");
-  const auths = { [key]: { username, password, auth } };
+  await createPullSecretOf(namespace, name, { [key]: { username, password, auth } }, options);
+}
+
+/** A pull Secret whose entries hold only an identitytoken each (ADR 0031), by registry key. */
+export async function createIdentityTokenSecret(
+  namespace: string,
+  name: string,
+  tokens: Record<string, string>,
+): Promise<void> {
+  const auths = Object.fromEntries(
+    Object.entries(tokens).map(([key, identitytoken]) => [key, { identitytoken }]),
+  );
+  await createPullSecretOf(namespace, name, auths);
+}
+
+/** A pull Secret of the given registry map. */
+async function createPullSecretOf(
+  namespace: string,
+  name: string,
+  auths: Record<string, unknown>,
+  options: PullSecretOptions = {},
+): Promise<void> {
   const type = options.type ?? "kubernetes.io/dockerconfigjson";
   const [field, content] =
     type === "kubernetes.io/dockercfg" ? [".dockercfg", auths] : [".dockerconfigjson", { auths }];
