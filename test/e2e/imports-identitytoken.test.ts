@@ -6,7 +6,6 @@
 // appears in no status, Event or log line.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ImageStream } from "../../src/api/types.js";
-import { type PushTarget, pushImage } from "../support/registry-push.js";
 import {
   createIdentityTokenSecret,
   createNamespace,
@@ -15,12 +14,11 @@ import {
   dockerTag,
   importCondition,
   patchStream,
-  registryDigest,
+  pushedV1,
   saveOperatorLog,
   statusTag,
   streamEvents,
   targets,
-  uniqueRepository,
   waitForCondition,
   waitForImage,
 } from "./imports-support.js";
@@ -28,16 +26,6 @@ import { testEnv } from "./support/env.js";
 import { type RunningOperator, startOperator } from "./support/operator.js";
 
 const WRONG_TOKEN = "wrong-identity-S3CRET";
-
-async function pushed(target: PushTarget, name: string) {
-  const repository = uniqueRepository(name);
-  await pushImage(target, { repository, tag: "v1" });
-  return {
-    repository,
-    reference: `${target.registry}/${repository}:v1`,
-    digest: await registryDigest(target, repository, "v1"),
-  };
-}
 
 describe("pull secret entries with only an identitytoken", () => {
   let operator: RunningOperator;
@@ -70,7 +58,7 @@ describe("pull secret entries with only an identitytoken", () => {
 
   it("imports from the token-auth registry with the refresh-token grant", async () => {
     const ns = await namespace("idtoken-ok");
-    const image = await pushed(targets.token, "idtoken");
+    const image = await pushedV1(targets.token, "idtoken");
     await createIdentityTokenSecret(ns, "pull", {
       [testEnv.registryToken]: testEnv.registryIdentityToken,
     });
@@ -84,8 +72,8 @@ describe("pull secret entries with only an identitytoken", () => {
 
   it("the same entry against the Basic-auth registry fails clearly, and the tag keeps its history", async () => {
     const ns = await namespace("idtoken-basic");
-    const first = await pushed(targets.token, "idtoken-history");
-    const basic = await pushed(targets.basic, "idtoken-basic");
+    const first = await pushedV1(targets.token, "idtoken-history");
+    const basic = await pushedV1(targets.basic, "idtoken-basic");
     await createIdentityTokenSecret(ns, "pull", {
       [testEnv.registryToken]: testEnv.registryIdentityToken,
       [testEnv.registryBasic]: testEnv.registryIdentityToken,
@@ -112,7 +100,7 @@ describe("pull secret entries with only an identitytoken", () => {
 
   it("a wrong identitytoken is refused by the token service, naming the entry", async () => {
     const ns = await namespace("idtoken-wrong");
-    const image = await pushed(targets.token, "idtoken-wrong");
+    const image = await pushedV1(targets.token, "idtoken-wrong");
     await createIdentityTokenSecret(ns, "stale", { [testEnv.registryToken]: WRONG_TOKEN });
     await createStream(ns, "private", { tags: [dockerTag("v1", image.reference)] });
 

@@ -6,7 +6,6 @@
 import { PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ANN_EXCLUDE_SECRET, ANN_INSECURE_REPOSITORY } from "../../src/api/types.js";
-import { type PushTarget, pushImage } from "../support/registry-push.js";
 import {
   core,
   createNamespace,
@@ -16,28 +15,16 @@ import {
   dockerTag,
   getStream,
   importCondition,
-  registryDigest,
+  pushedV1,
   saveOperatorLog,
   sleep,
   statusTag,
   targets,
-  uniqueRepository,
   waitForCondition,
   waitForImage,
 } from "./imports-support.js";
 import { testEnv } from "./support/env.js";
 import { type RunningOperator, startOperator } from "./support/operator.js";
-
-/** Pushes repository:v1 and returns its pull spec and the digest the registry reports. */
-async function pushed(target: PushTarget, name: string) {
-  const repository = uniqueRepository(name);
-  await pushImage(target, { repository, tag: "v1" });
-  return {
-    repository,
-    reference: `${target.registry}/${repository}:v1`,
-    digest: await registryDigest(target, repository, "v1"),
-  };
-}
 
 describe("registry modes", () => {
   let operator: RunningOperator;
@@ -60,7 +47,7 @@ describe("registry modes", () => {
 
   it("plain HTTP: refused without insecure, with a condition that says so", async () => {
     const ns = await namespace("reg-plain");
-    const image = await pushed(targets.plain, "plain-secure");
+    const image = await pushedV1(targets.plain, "plain-secure");
     await createStream(ns, "plain", { tags: [dockerTag("v1", image.reference)] });
 
     const stream = await waitForCondition(ns, "plain", "v1", "InsecureRequired");
@@ -73,7 +60,7 @@ describe("registry modes", () => {
 
   it("plain HTTP: imported with importPolicy.insecure or the insecureRepository annotation", async () => {
     const ns = await namespace("reg-plain-ok");
-    const image = await pushed(targets.plain, "plain");
+    const image = await pushedV1(targets.plain, "plain");
     await createStream(ns, "by-policy", {
       tags: [dockerTag("v1", image.reference, { importPolicy: { insecure: true } })],
     });
@@ -91,7 +78,7 @@ describe("registry modes", () => {
 
   it("TLS: imported with the configured CA, no insecure flag", async () => {
     const ns = await namespace("reg-tls");
-    const image = await pushed(targets.tls, "tls");
+    const image = await pushedV1(targets.tls, "tls");
     await createStream(ns, "tls", { tags: [dockerTag("v1", image.reference)] });
 
     const stream = await waitForImage(ns, "tls", "v1");
@@ -105,7 +92,7 @@ describe("registry modes", () => {
     it(`${mode} auth: Unauthorized without a Secret, imported through a dockerconfigjson Secret of the namespace`, async () => {
       const ns = await namespace(`reg-${mode}`);
       const target = targets[mode];
-      const image = await pushed(target, mode);
+      const image = await pushedV1(target, mode);
       await createStream(ns, "private", { tags: [dockerTag("v1", image.reference)] });
       const refused = await waitForCondition(ns, "private", "v1", "Unauthorized");
       // OpenShift's message, then which pull secrets were tried (ADR 0017)
@@ -132,7 +119,7 @@ describe("registry modes", () => {
 
   it("a Secret annotated openshift.io/image.excludeSecret=true is not used", async () => {
     const ns = await namespace("reg-excluded");
-    const image = await pushed(targets.basic, "excluded");
+    const image = await pushedV1(targets.basic, "excluded");
     await createPullSecret(
       ns,
       "excluded",
@@ -161,7 +148,7 @@ describe("registry modes", () => {
 
   it("a kubernetes.io/dockercfg Secret keyed by host/path is used for repositories under that path", async () => {
     const ns = await namespace("reg-dockercfg");
-    const image = await pushed(targets.basic, "dockercfg");
+    const image = await pushedV1(targets.basic, "dockercfg");
     await createPullSecret(
       ns,
       "legacy",
@@ -178,7 +165,7 @@ describe("registry modes", () => {
   it("a Secret in another namespace is never used", async () => {
     const owner = await namespace("reg-owner");
     const other = await namespace("reg-other");
-    const image = await pushed(targets.token, "elsewhere");
+    const image = await pushedV1(targets.token, "elsewhere");
     await createPullSecret(
       owner,
       "pull",

@@ -18,7 +18,7 @@ import type {
   ImageStreamSpec,
   NamedTagEventList,
 } from "../../src/api/types.js";
-import { MEDIA, type PushTarget, RegistryPusher } from "../support/registry-push.js";
+import { MEDIA, type PushTarget, pushImage, RegistryPusher } from "../support/registry-push.js";
 import { adminKubeConfig, testEnv } from "./support/env.js";
 
 export const core = adminKubeConfig.makeApiClient(CoreV1Api);
@@ -54,6 +54,17 @@ export function registryDigest(
   reference: string,
 ): Promise<string> {
   return new RegistryPusher(target).headDigest(repository, reference);
+}
+
+/** Pushes a new repository's v1 and returns its pull spec and the digest the registry reports. */
+export async function pushedV1(target: PushTarget, name: string) {
+  const repository = uniqueRepository(name);
+  await pushImage(target, { repository, tag: "v1" });
+  return {
+    repository,
+    reference: `${target.registry}/${repository}:v1`,
+    digest: await registryDigest(target, repository, "v1"),
+  };
 }
 
 /** A fresh namespace per test file, so files never see each other's streams. */
