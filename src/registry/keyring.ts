@@ -8,9 +8,9 @@
 // All matches are returned, most specific first, so the client can try each.
 // An entry with only an `identitytoken` (a refresh token, ADR 0031) becomes a
 // refresh-token credential. Passwords and identity tokens are only ever
-// handed to the registry client, never logged; what
-// the keyring says about a secret (explain) names the secret, the registry
-// key and why it was unusable, never a value from it.
+// handed to the registry client, never logged; what the keyring says about a
+// secret (explain) names the secret, the registry key and why it was
+// unusable, never a value from it.
 
 import type { V1Secret } from "@kubernetes/client-node";
 import { ANN_EXCLUDE_SECRET } from "../api/types.js";
