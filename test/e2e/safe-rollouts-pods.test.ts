@@ -77,7 +77,7 @@ describe.skipIf(podNode.deselected !== undefined)("safe rollouts with pods on a 
 
   afterAll(async () => {
     await operator?.stop();
-    if (operator) saveOperatorLog(operator, "safe-rollouts-pods");
+    if (operator) expect(saveOperatorLog(operator, "safe-rollouts-pods")).toEqual([]);
     if (ns) await deleteNamespace(ns);
   });
 
