@@ -5,51 +5,36 @@
 // pods, the kubelet pulls them by digest through containerd, and each pod's
 // status.containerStatuses[].imageID names the digest it runs. Needs a node:
 // fails without one unless ISO_NO_NODE=1 deselects it (support/node.ts).
-import type { V1Pod, V1PodSpec } from "@kubernetes/client-node";
+import type { V1Pod } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  apps,
-  requestReimport,
-  triggersJson,
-  waitForTagImage,
-} from "../../bench/trigger-cluster.js";
+import { apps, triggersJson } from "../../bench/trigger-cluster.js";
 import { ANN_TRIGGERS } from "../../src/api/types.js";
-import type { PushTarget } from "../support/registry-push.js";
 import {
   core,
   createNamespace,
   createPullSecret,
-  createStream,
   deleteNamespace,
-  dockerTag,
   eventually,
   saveOperatorLog,
   targets,
-  uniqueRepository,
 } from "./imports-support.js";
 import { testEnv } from "./support/env.js";
 import { kubectlOk } from "./support/kubectl.js";
-import { podNode, requireReadyNode } from "./support/node.js";
+import {
+  nodePodSpec,
+  POD_ROLLOUT_MS,
+  type PodsOf,
+  podNode,
+  requireReadyNode,
+  waitForPods as waitForPodsOf,
+} from "./support/node.js";
 import { type RunningOperator, startOperator } from "./support/operator.js";
-import { MARKER_FILE, pushTestImage, type TestImage } from "./support/test-image.js";
+import { RunnableStream } from "./support/runnable-stream.js";
+import { MARKER_FILE, type TestImage } from "./support/test-image.js";
 
 type Kind = "Deployment" | "StatefulSet" | "DaemonSet";
 const CONTAINER = "app";
 const FIELD_PATH = `spec.template.spec.containers[?(@.name=="${CONTAINER}")].image`;
-/** a pull and a start take seconds here; the margin is for a loaded 2-core machine */
-const ROLLOUT_MS = 120_000;
-
-interface Source {
-  stream: string;
-  target: PushTarget;
-  repository: string;
-  builds: number;
-}
-
-interface Build {
-  image: TestImage;
-  marker: string;
-}
 
 describe.skipIf(podNode.deselected !== undefined)("triggered workloads on a real node", () => {
   let operator: RunningOperator;
@@ -69,46 +54,6 @@ describe.skipIf(podNode.deselected !== undefined)("triggered workloads on a real
     if (ns) await deleteNamespace(ns);
   });
 
-  /** A new image (its own marker, so its own digest) pushed as the source's :latest. */
-  function publish(source: Source): Build {
-    source.builds += 1;
-    const marker = `${ns}/${source.stream} build ${source.builds}`;
-    return { image: pushTestImage(source.target, source.repository, "latest", marker), marker };
-  }
-
-  /** The stream <name>:latest following a new repository of target, imported at its first build. */
-  async function streamFollowing(target: PushTarget, stream: string) {
-    const source = { stream, target, repository: uniqueRepository(stream), builds: 0 };
-    const first = publish(source);
-    const from = `${target.registry}/${source.repository}:latest`;
-    const policy = target.scheme === "http" ? { importPolicy: { insecure: true } } : {};
-    await createStream(ns, stream, { tags: [dockerTag("latest", from, policy)] });
-    expect(await waitForTagImage(ns, stream, "latest", first.image.digest, 60_000)).toBe(
-      first.image.reference,
-    );
-    return { source, first };
-  }
-
-  /** Pushes and imports the next build, as a release would: what the trigger writes next. */
-  async function release(source: Source): Promise<Build> {
-    const next = publish(source);
-    await requestReimport(ns, source.stream, "latest");
-    expect(await waitForTagImage(ns, source.stream, "latest", next.image.digest, 60_000)).toBe(
-      next.image.reference,
-    );
-    return next;
-  }
-
-  function podSpec(image: string, pullSecret?: string): V1PodSpec {
-    return {
-      // the node's CNI config holds only loopback: pods use the host's network
-      hostNetwork: true,
-      terminationGracePeriodSeconds: 5,
-      containers: [{ name: CONTAINER, image }],
-      ...(pullSecret ? { imagePullSecrets: [{ name: pullSecret }] } : {}),
-    };
-  }
-
   /** A workload of kind following stream:latest, created at image. */
   async function createTriggered(
     kind: Kind,
@@ -121,7 +66,7 @@ describe.skipIf(podNode.deselected !== undefined)("triggered workloads on a real
     const selector = { matchLabels: { app: name } };
     const template = {
       metadata: { labels: { app: name } },
-      spec: podSpec(image, options.pullSecret),
+      spec: nodePodSpec(CONTAINER, image, options.pullSecret),
     };
     const replicas = options.replicas ?? 1;
     if (kind === "Deployment") {
@@ -142,45 +87,14 @@ describe.skipIf(podNode.deselected !== undefined)("triggered workloads on a real
     }
   }
 
-  function describePod(pod: V1Pod): string {
-    const status = pod.status?.containerStatuses?.find((c) => c.name === CONTAINER);
-    return JSON.stringify({
-      pod: pod.metadata?.name,
-      phase: pod.status?.phase,
-      deleting: Boolean(pod.metadata?.deletionTimestamp),
-      image: pod.spec?.containers.find((c) => c.name === CONTAINER)?.image,
-      imageID: status?.imageID,
-      state: status?.state,
-    });
-  }
-
-  /** Running this image, pulled by digest: spec, state and imageID all say so. */
-  function runs(pod: V1Pod, image: TestImage): boolean {
-    const status = pod.status?.containerStatuses?.find((c) => c.name === CONTAINER);
-    return (
-      !pod.metadata?.deletionTimestamp &&
-      pod.status?.phase === "Running" &&
-      pod.spec?.nodeName === nodeName &&
-      pod.spec?.containers.find((c) => c.name === CONTAINER)?.image === image.reference &&
-      status?.state?.running !== undefined &&
-      status.imageID === image.reference
-    );
-  }
-
-  /** The workload's pods once there are exactly count, all running image (old ones gone). */
-  function waitForPods(app: string, image: TestImage, count: number): Promise<V1Pod[]> {
-    return eventually(
-      `${count} pod(s) of ${ns}/${app} running ${image.reference}`,
-      async () => {
-        const pods = (await core.listNamespacedPod({ namespace: ns, labelSelector: `app=${app}` }))
-          .items;
-        if (pods.length === count && pods.every((pod) => runs(pod, image))) return pods;
-        throw new Error(`pods now: ${pods.map(describePod).join(", ") || "none"}`);
-      },
-      ROLLOUT_MS,
-      500,
-    );
-  }
+  const podsOf = (app: string): PodsOf => ({
+    namespace: ns,
+    app,
+    container: CONTAINER,
+    node: nodeName,
+  });
+  const waitForPods = (app: string, image: TestImage, count: number) =>
+    waitForPodsOf(podsOf(app), image, count);
 
   const podNames = (pods: V1Pod[]) => pods.map((pod) => pod.metadata?.name ?? "");
 
@@ -202,7 +116,8 @@ describe.skipIf(podNode.deselected !== undefined)("triggered workloads on a real
     ]).trim();
 
   it("a Deployment rolled by a trigger runs the new digest, pulled from the plain registry", async () => {
-    const { source, first } = await streamFollowing(targets.plain, "web");
+    const source = new RunnableStream(ns, "web", targets.plain);
+    const first = await source.create();
     await createTriggered("Deployment", "web", first.image.reference, {
       stream: "web",
       replicas: 2,
@@ -211,7 +126,7 @@ describe.skipIf(podNode.deselected !== undefined)("triggered workloads on a real
     // logs and exec: the API server's kubelet client certificate, the kubelet's Webhook authorization
     expect(logsOf(before[0] as V1Pod)).toContain(first.marker);
 
-    const next = await release(source);
+    const next = await source.release();
     const after = await waitForPods("web", next.image, 2);
     expect(podNames(after).filter((name) => podNames(before).includes(name))).toEqual([]);
     expect(markerIn(after[0] as V1Pod)).toBe(next.marker);
@@ -236,21 +151,25 @@ describe.skipIf(podNode.deselected !== undefined)("triggered workloads on a real
       testEnv.registryUser,
       testEnv.registryPassword,
     );
-    const { source, first } = await streamFollowing(targets.basic, "private");
+    const source = new RunnableStream(ns, "private", targets.basic);
+    const first = await source.create();
     await createTriggered("Deployment", "private", first.image.reference, {
       stream: "private",
       pullSecret: secret,
     });
     await waitForPods("private", first.image, 1);
-    const next = await release(source);
+    const next = await source.release();
     const [pod] = await waitForPods("private", next.image, 1);
     expect(logsOf(pod as V1Pod)).toContain(next.marker);
 
     // the registry really asks: an image never pulled on the node, without the secret
-    const unpulled = publish(source);
+    const unpulled = source.publish();
     await core.createNamespacedPod({
       namespace: ns,
-      body: { metadata: { name: "no-secret" }, spec: podSpec(unpulled.image.reference) },
+      body: {
+        metadata: { name: "no-secret" },
+        spec: nodePodSpec(CONTAINER, unpulled.image.reference),
+      },
     });
     const waiting = await eventually(
       "the pod without a pull secret to fail its pull",
@@ -259,16 +178,17 @@ describe.skipIf(podNode.deselected !== undefined)("triggered workloads on a real
         const reason = p.status?.containerStatuses?.[0]?.state?.waiting?.reason;
         return reason === "ErrImagePull" || reason === "ImagePullBackOff" ? reason : undefined;
       },
-      ROLLOUT_MS,
+      POD_ROLLOUT_MS,
     );
     expect(["ErrImagePull", "ImagePullBackOff"]).toContain(waiting);
   });
 
   it("a StatefulSet rolled by a trigger runs the new digest", async () => {
-    const { source, first } = await streamFollowing(targets.plain, "db");
+    const source = new RunnableStream(ns, "db", targets.plain);
+    const first = await source.create();
     await createTriggered("StatefulSet", "db", first.image.reference, { stream: "db" });
     await waitForPods("db", first.image, 1);
-    const next = await release(source);
+    const next = await source.release();
     const [pod] = await waitForPods("db", next.image, 1);
     expect(pod?.metadata?.name).toBe("db-0");
     await eventually("the StatefulSet's rollout to report complete", async () => {
@@ -282,10 +202,11 @@ describe.skipIf(podNode.deselected !== undefined)("triggered workloads on a real
   });
 
   it("a DaemonSet rolled by a trigger runs the new digest on the node", async () => {
-    const { source, first } = await streamFollowing(targets.plain, "agent");
+    const source = new RunnableStream(ns, "agent", targets.plain);
+    const first = await source.create();
     await createTriggered("DaemonSet", "agent", first.image.reference, { stream: "agent" });
     await waitForPods("agent", first.image, 1);
-    const next = await release(source);
+    const next = await source.release();
     await waitForPods("agent", next.image, 1);
     await eventually("the DaemonSet's rollout to report complete", async () => {
       const s = (await apps.readNamespacedDaemonSet({ name: "agent", namespace: ns })).status;

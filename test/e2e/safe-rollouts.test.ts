@@ -6,9 +6,10 @@
 // What a cluster without a kubelet can show: the checks before a write
 // (platforms against Node objects we register, pull secrets against the
 // authenticated registry, a digest deleted from the registry), soak,
-// debounce and windows, and the rollback of a rollout whose pods never
-// become available. With a real node the same steps hold as long as the
-// "good" images run and the "bad" one crashes: see goodImage/badImage.
+// debounce and windows, and the rollback of a rollout the Deployment
+// controller marks ProgressDeadlineExceeded (pods that can be scheduled
+// nowhere). Rollouts of pods that really run and crash, on the node, are in
+// safe-rollouts-pods.test.ts.
 import { PatchStrategy, setHeaderOptions, type V1Deployment } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -124,24 +125,15 @@ const statusEntry = async (name: string) =>
     >
   )[WEB];
 
-// Images for the rollback story. Without a kubelet no pod ever becomes
-// available, so every image "fails" alike and the Deployment controller's
-// ProgressDeadlineExceeded is what fails the rollout. On a cluster with a
-// real node, goodImage must push an image that runs and badImage one whose
-// entrypoint exits 1 (the node helper's runnable images), for the same
-// steps to hold; the roll-forward step then also becomes Succeeded.
-const goodImage = (repository: string) => pushToRegistry(repository, "latest");
-const badImage = (repository: string) => pushToRegistry(repository, "latest");
-
-/** Pushes with push(), re-imports stream:latest, returns the tag's new reference. */
-async function publish(stream: string, push = goodImage): Promise<string> {
-  const pushed = await push(`${ns}/${stream}`);
+/** Pushes a new image, re-imports stream:latest, returns the tag's new reference. */
+async function publish(stream: string): Promise<string> {
+  const pushed = await pushToRegistry(`${ns}/${stream}`, "latest");
   await requestReimport(ns, stream, "latest");
   return waitForTagImage(ns, stream, "latest", pushed.digest);
 }
 
 async function streamWithImage(stream: string): Promise<string> {
-  const pushed = await goodImage(`${ns}/${stream}`);
+  const pushed = await pushToRegistry(`${ns}/${stream}`, "latest");
   await createStream(ns, stream, { latest: `${ns}/${stream}:latest` });
   return waitForTagImage(ns, stream, "latest", pushed.digest);
 }
@@ -379,16 +371,19 @@ describe("soak, debounce and windows", () => {
 });
 
 describe("health-gated rollout with automatic rollback", () => {
-  it("a rollout that makes no progress is rolled back, its digest held, and a later move rolls forward", async () => {
+  it("a rollout the Deployment controller marks ProgressDeadlineExceeded is rolled back, its digest held, and a later move rolls forward", async () => {
     const good = await streamWithImage("roll");
     await deployment("roll", "roll", {
       replicas: 1,
       progressDeadlineSeconds: 10,
       policy: { progressDeadline: "3m" },
+      // no node has this label: the pods stay Pending on any cluster, so no image ever becomes
+      // available and the controller's own deadline (10 s, before ours) fails the rollout
+      podSpec: { nodeSelector: { [POOL_LABEL]: `${ns}-nowhere` } },
     });
     await waitForImage("roll", good);
 
-    const bad = await publish("roll", badImage);
+    const bad = await publish("roll");
     await waitForImage("roll", bad);
     expect(await statusEntry("roll")).toMatchObject({
       phase: "Progressing",
@@ -418,7 +413,7 @@ describe("health-gated rollout with automatic rollback", () => {
     expect(await webImage("roll")).toBe(good);
 
     // the tag moves on: rolls forward, followed again, with the good image to go back to
-    const next = await publish("roll", goodImage);
+    const next = await publish("roll");
     await waitForImage("roll", next);
     expect(await statusEntry("roll")).toMatchObject({
       phase: "Progressing",

@@ -8,6 +8,7 @@
 
 import type { TagEvent } from "../../api/types.js";
 import { formatDuration, type RolloutPolicy } from "./rollout-policy.js";
+import { isItemOf } from "./tag-image.js";
 import { describeInstant, nextWindowStart } from "./windows.js";
 
 const DAY_MS = 24 * 3600_000;
@@ -22,12 +23,6 @@ export interface GateVerdict {
 function createdAt(item: TagEvent | undefined): number | undefined {
   const t = Date.parse(item?.created ?? "");
   return Number.isNaN(t) ? undefined : t;
-}
-
-function isItemOf(item: TagEvent, image: string): boolean {
-  if (item.dockerImageReference === image) return true;
-  const at = image.lastIndexOf("@");
-  return at >= 0 && item.image !== "" && image.slice(at + 1) === item.image;
 }
 
 /**

@@ -16,12 +16,20 @@ const V1 = "quay.io/shop/web@sha256:1111";
 const V2 = "quay.io/shop/web@sha256:2222";
 const HAND = "quay.io/shop/web:hotfix";
 
-/** Tags by "namespace/stream:tag"; streams in "images" let only "shop" follow them. */
-function lookups(tags: Record<string, string>): TriggerLookups {
+/**
+ * Tags by "namespace/stream:tag", their earlier images in `earlier`; streams
+ * in "images" let only "shop" follow them.
+ */
+function lookups(
+  tags: Record<string, string>,
+  earlier: Record<string, string[]> = {},
+): TriggerLookups {
   return {
     tagImage: (namespace, stream, tag) => tags[`${namespace}/${stream}:${tag}`],
     crossNamespaceAllowed: (namespace, _stream, target) =>
       namespace === "images" && target === "shop",
+    heldBefore: (namespace, stream, tag, image) =>
+      earlier[`${namespace}/${stream}:${tag}`]?.includes(image) ?? false,
   };
 }
 
@@ -29,16 +37,18 @@ interface Case {
   container: string;
   record?: string;
   tag?: string;
+  /** the tag's earlier images */
+  history?: string[];
   paused?: boolean;
 }
 
-function scenario({ container, record, tag, paused }: Case) {
+function scenario({ container, record, tag, history, paused }: Case) {
   const metadata = record === undefined ? {} : recordedAs({ [WEB_PATH]: record });
   const object = withTriggers(workload("Deployment", { web: container }, metadata), [
     trigger("web:latest", WEB_PATH, paused === undefined ? {} : { paused }),
   ]);
   const tags: Record<string, string> = tag === undefined ? {} : { "shop/web:latest": tag };
-  return plan(object, lookups(tags));
+  return plan(object, lookups(tags, history ? { "shop/web:latest": history } : {}));
 }
 
 function plan(object: Workload, lookup: TriggerLookups): TriggerPlan {
@@ -50,6 +60,18 @@ describe("planTriggerUpdates: when a container is written (ADR 0006)", () => {
   it.each([
     // what the container runs, what we last applied, where the tag points -> outcome
     ["new trigger: brought to the tag", { container: V1, tag: V2 }, "NewTrigger", V2],
+    [
+      "new trigger at an image the tag never held: brought to the tag",
+      { container: V1, tag: V2, history: [HAND] },
+      "NewTrigger",
+      V2,
+    ],
+    [
+      "created at the tag's earlier image, unrecorded: the tag moved",
+      { container: V1, tag: V2, history: [V1] },
+      "TagMoved",
+      V2,
+    ],
     ["tag moved: rolled", { container: V1, record: V1, tag: V2 }, "TagMoved", V2],
     [
       "tag moved after a manual change: rolled",

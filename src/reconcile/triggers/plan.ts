@@ -37,8 +37,8 @@ export interface ContainerImageChange {
   newImage: string;
   trigger: ValidTrigger;
   /**
-   * NewTrigger: nothing applied there before; TagMoved: the tag changed
-   * since; Rollback: a rollout we followed failed and the image it replaced
+   * NewTrigger: nothing applied there before (and the container does not
+   * run an earlier image of the tag); TagMoved: the tag changed since; Rollback: a rollout we followed failed and the image it replaced
    * is written back (ADR 0030)
    */
   cause: "NewTrigger" | "TagMoved" | "Rollback";
@@ -226,7 +226,8 @@ function decide(
     // recorded as tagImage: corrects a record that `rollout undo` restored
     return { ...skip(trigger, "ManualOverride", message), applied: tagImage };
   }
-  const cause = recorded === undefined ? "NewTrigger" : "TagMoved";
+  const cause =
+    recorded !== undefined || ranTagBefore(trigger, lookups) ? "TagMoved" : "NewTrigger";
   const change: ContainerImageChange = {
     containerList: container.containerList,
     containerName: container.name,
@@ -236,6 +237,16 @@ function decide(
     cause,
   };
   return { change, applied: tagImage };
+}
+
+// A container created at an earlier image of its tag has no record (we never
+// wrote it: UpToDate writes none), yet it is no placeholder: it ran the tag,
+// and the tag moved. Its first roll is then followed and gated by a rollout
+// policy like any other move (ADR 0030), not waved through as a new trigger.
+function ranTagBefore(trigger: ValidTrigger, lookups: TriggerLookups): boolean {
+  const image = trigger.container.image;
+  if (image === undefined || image === "") return false;
+  return lookups.heldBefore?.(trigger.from.namespace, trigger.stream, trigger.tag, image) === true;
 }
 
 // Whether the image we last applied to the container is tagImage. The label

@@ -12,7 +12,7 @@ import { buildTriggerPatch } from "./patch.js";
 import { ANN_ROLLOUT_POLICY } from "./rollout-policy.js";
 import { ANN_ROLLOUT_STATUS, type RolloutEntry, readRolloutStatus } from "./rollout-state.js";
 import { planSafeRollout, type Refusal, type RolloutNotice } from "./safe-rollout.js";
-import type { TriggerLookups } from "./tag-image.js";
+import { isItemOf, type TriggerLookups } from "./tag-image.js";
 import { mergeByName, trigger, WEB_PATH, withTriggers, workload } from "./testdata.js";
 import type { Workload } from "./types.js";
 
@@ -37,13 +37,14 @@ class Cluster {
   generation = 1;
   object: Workload;
 
-  constructor(policy: object | string | undefined, first = D(1)) {
+  /** createdAt: the container's image when the workload is created (a placeholder, by default) */
+  constructor(policy: object | string | undefined, first = D(1), createdAt = "placeholder") {
     const annotations: Record<string, string> = {};
     if (policy !== undefined) {
       annotations[ANN_ROLLOUT_POLICY] =
         typeof policy === "string" ? policy : JSON.stringify(policy);
     }
-    this.object = withTriggers(workload("Deployment", { web: "placeholder" }, { annotations }), [
+    this.object = withTriggers(workload("Deployment", { web: createdAt }, { annotations }), [
       trigger("web:latest", WEB_PATH),
     ]);
     this.move(first);
@@ -52,6 +53,8 @@ class Cluster {
   private readonly lookups: TriggerLookups = {
     tagImage: () => this.items[0]?.dockerImageReference,
     crossNamespaceAllowed: () => false,
+    heldBefore: (_namespace, _stream, _tag, image) =>
+      this.items.slice(1).some((item) => isItemOf(item, image)),
   };
 
   move(image: string, afterMinutes = 0): void {
@@ -299,6 +302,31 @@ describe("health-gated rollout with automatic rollback (Deployment)", () => {
     const pass = c.reconcile();
     expect(pass.outcomes).toEqual([expect.stringMatching(/^UpToDate/)]);
     expect(c.entry()).toBeUndefined();
+    expect(c.image()).toBe(D(2));
+  });
+});
+
+describe("a workload created at the tag's image (never written by us, no record)", () => {
+  it("its first tag move is followed like any other, and rolled back when it fails", () => {
+    const c = new Cluster({ progressDeadline: "5m" }, D(1), D(1));
+    expect(c.reconcile().outcomes[0]).toMatch(/^UpToDate/);
+    expect(c.writes).toBe(0); // no write of its own
+    c.move(D(2), 1);
+    expect(c.reconcile().outcomes).toEqual(["TagMoved"]);
+    expect(c.entry()).toMatchObject({ phase: "Progressing", image: D(2), previous: D(1) });
+    c.deploymentStatus("progressing");
+    c.wait(5);
+    expect(c.reconcile().outcomes[0]).toBe("Rollback");
+    expect(c.image()).toBe(D(1));
+  });
+
+  it("its first tag move waits out the debounce window, counted from that move", () => {
+    const c = new Cluster({ debounce: "5m" }, D(1), D(1));
+    c.reconcile();
+    c.move(D(2), 10);
+    expect(c.reconcile()).toMatchObject({ wrote: false, requeueAt: T0 + 15 * MIN });
+    c.wait(5);
+    expect(c.reconcile().outcomes).toEqual(["TagMoved"]);
     expect(c.image()).toBe(D(2));
   });
 });

@@ -140,7 +140,9 @@ class Planner {
     const policy = this.policy.policy;
     if (policy === undefined) return undefined;
     const items = this.context.tagItems(t.from.namespace, t.stream, t.tag);
-    const verdict = gateVerdict(policy, items, record[key], this.context.now);
+    // no record: the container was created at an earlier image of the tag, which is what ran
+    const applied = record[key] ?? change.oldImage;
+    const verdict = gateVerdict(policy, items, applied, this.context.now);
     if (verdict.at <= this.context.now) return undefined;
     this.wake(verdict.at);
     return skip(

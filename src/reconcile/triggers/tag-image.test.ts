@@ -130,6 +130,20 @@ describe("lookupsFromStreams, with the real opt-in predicate", () => {
     expect(statusOnly.tagExists?.("images", "web", "latest")).toBe(true);
   });
 
+  it.each([
+    ["the earlier item's reference", `quay.io/shop/web@${OLD_DIGEST}`, true],
+    [
+      "its digest under the stream's own repository",
+      `registry.local:5000/images/web@${OLD_DIGEST}`,
+      true,
+    ],
+    ["the current image (not earlier)", SOURCE_REF, false],
+    ["a tag name", "quay.io/shop/web:latest", false],
+  ])("tells the tag's earlier images: %s", (_, image, held) => {
+    expect(lookups.heldBefore?.("images", "web", "latest", image)).toBe(held);
+    expect(lookups.heldBefore?.("images", "nope", "latest", image)).toBe(false);
+  });
+
   it("asks the stream whether a namespace may follow it, and denies for missing streams", () => {
     expect(lookups.crossNamespaceAllowed("images", "web", "shop")).toBe(true);
     expect(lookups.crossNamespaceAllowed("images", "web", "other")).toBe(false);

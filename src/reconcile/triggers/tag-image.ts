@@ -69,6 +69,19 @@ export interface TriggerLookups {
    * status): reported as a likely typo. Left out: never reported.
    */
   tagExists?: (namespace: string, stream: string, tag: string) => boolean;
+  /**
+   * Whether image is one of the tag's earlier images (its history after the
+   * current item): a container created at it, never written by us, moved
+   * with the tag. Left out: never.
+   */
+  heldBefore?: (namespace: string, stream: string, tag: string, image: string) => boolean;
+}
+
+/** Whether a history item is image: the same reference, or the same digest by another name. */
+export function isItemOf(item: TagEvent, image: string): boolean {
+  if (item.dockerImageReference === image) return true;
+  const at = image.lastIndexOf("@");
+  return at >= 0 && item.image !== "" && image.slice(at + 1) === item.image;
 }
 
 /**
@@ -83,6 +96,7 @@ export function lookupsFromStreams(
   isCrossNamespaceAllowed: (sourceStream: ImageStream, targetNamespace: string) => boolean,
   options: TagImageOptions = {},
 ): TriggerLookups {
+  const tagItems = tagItemsFromStreams(getStream);
   return {
     tagImage(namespace, stream, tag) {
       const found = getStream(namespace, stream);
@@ -99,6 +113,10 @@ export function lookupsFromStreams(
       const inSpec = found.spec?.tags?.some((t) => t.name === tag) ?? false;
       return inSpec || (found.status?.tags?.some((t) => t.tag === tag) ?? false);
     },
+    heldBefore: (namespace, stream, tag, image) =>
+      tagItems(namespace, stream, tag)
+        .slice(1)
+        .some((item) => isItemOf(item, image)),
   };
 }
 

@@ -5,8 +5,10 @@
 // caller's cluster whose nodes cannot pull from the test registries). Only
 // that statement deselects those tests, visibly; with neither variable they
 // run and fail, naming what is missing.
-import { CoreV1Api } from "@kubernetes/client-node";
+import { CoreV1Api, type V1Pod, type V1PodSpec } from "@kubernetes/client-node";
+import { eventually } from "../imports-support.js";
 import { adminKubeConfig } from "./env.js";
+import type { TestImage } from "./test-image.js";
 
 export interface PodNode {
   /** the node's name, when the environment has one */
@@ -54,4 +56,85 @@ export async function requireReadyNode(): Promise<string> {
     );
   }
   return name;
+}
+
+/** A pull and a start take seconds here; the margin is for a loaded 2-core machine. */
+export const POD_ROLLOUT_MS = 120_000;
+
+/** The pods of one workload on the node (label app=<app>) and the container the tests look at. */
+export interface PodsOf {
+  namespace: string;
+  app: string;
+  container: string;
+  node: string;
+}
+
+/** A pod spec that runs on the node: one container, the host's network (the node's CNI config holds only loopback). */
+export function nodePodSpec(container: string, image: string, pullSecret?: string): V1PodSpec {
+  return {
+    hostNetwork: true,
+    // the test images exit at once on SIGTERM; a short grace period bounds the rest
+    terminationGracePeriodSeconds: 5,
+    containers: [{ name: container, image }],
+    ...(pullSecret ? { imagePullSecrets: [{ name: pullSecret }] } : {}),
+  };
+}
+
+function statusOf(pod: V1Pod, container: string) {
+  return pod.status?.containerStatuses?.find((c) => c.name === container);
+}
+
+/** One line per pod for a failure message: what it runs and in which state. */
+export function describePod(pod: V1Pod, container: string): string {
+  const status = statusOf(pod, container);
+  return JSON.stringify({
+    pod: pod.metadata?.name,
+    phase: pod.status?.phase,
+    deleting: Boolean(pod.metadata?.deletionTimestamp),
+    image: pod.spec?.containers.find((c) => c.name === container)?.image,
+    imageID: status?.imageID,
+    ready: status?.ready,
+    restarts: status?.restartCount,
+    state: status?.state,
+  });
+}
+
+/** Running and ready on the node with this image, pulled by digest: spec, state and imageID all say so. */
+export function runsImage(pod: V1Pod, of: PodsOf, image: TestImage): boolean {
+  const status = statusOf(pod, of.container);
+  return (
+    !pod.metadata?.deletionTimestamp &&
+    pod.status?.phase === "Running" &&
+    pod.spec?.nodeName === of.node &&
+    pod.spec?.containers.find((c) => c.name === of.container)?.image === image.reference &&
+    status?.state?.running !== undefined &&
+    status.ready === true &&
+    status.imageID === image.reference
+  );
+}
+
+export async function listPods(of: PodsOf): Promise<V1Pod[]> {
+  const core = adminKubeConfig.makeApiClient(CoreV1Api);
+  return (await core.listNamespacedPod({ namespace: of.namespace, labelSelector: `app=${of.app}` }))
+    .items;
+}
+
+/** The workload's pods once there are exactly count, all running image (old ones gone). */
+export function waitForPods(
+  of: PodsOf,
+  image: TestImage,
+  count: number,
+  timeoutMs = POD_ROLLOUT_MS,
+): Promise<V1Pod[]> {
+  return eventually(
+    `${count} pod(s) of ${of.namespace}/${of.app} running ${image.reference}`,
+    async () => {
+      const pods = await listPods(of);
+      if (pods.length === count && pods.every((pod) => runsImage(pod, of, image))) return pods;
+      const now = pods.map((pod) => describePod(pod, of.container)).join(", ");
+      throw new Error(`pods now: ${now || "none"}`);
+    },
+    timeoutMs,
+    500,
+  );
 }

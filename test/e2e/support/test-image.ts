@@ -3,6 +3,8 @@
 // hack/oci-image.sh (the tool that also builds the node's pause image). The
 // container prints its marker, then waits; it exits at once on SIGTERM, so a
 // rollout never waits out a grace period. Each marker gives its own digest.
+// With { crashes: true } it prints its marker and exits 1: a release whose
+// pods crash-loop (a rollout that really fails).
 //
 //   const image = pushTestImage(targets.plain, "e2e/app", "latest", "app v2");
 //   image.reference  // 127.0.0.1:26410/e2e/app@sha256:...
@@ -16,12 +18,16 @@ import { repoRoot } from "./kubectl.js";
 /** Debian's busybox-static (installed by `hack/cluster.sh up` with the node). */
 const BUSYBOX = "/bin/busybox";
 export const MARKER_FILE = "/etc/test-image";
-const ENTRYPOINT = [
-  "/bin/busybox",
-  "sh",
-  "-c",
-  `cat ${MARKER_FILE}; trap 'exit 0' TERM; while :; do /bin/busybox sleep 3600 & wait $!; done`,
-];
+const WAITS = `trap 'exit 0' TERM; while :; do /bin/busybox sleep 3600 & wait $!; done`;
+
+function entrypoint(crashes: boolean): string[] {
+  return ["/bin/busybox", "sh", "-c", `cat ${MARKER_FILE}; ${crashes ? "exit 1" : WAITS}`];
+}
+
+export interface TestImageOptions {
+  /** the entrypoint exits 1 after printing its marker, instead of waiting */
+  crashes?: boolean;
+}
 
 export interface TestImage {
   /** the manifest digest as pushed */
@@ -60,6 +66,7 @@ export function pushTestImage(
   repository: string,
   tag: string,
   marker: string,
+  options: TestImageOptions = {},
 ): TestImage {
   const dir = mkdtempSync(join(tmpdir(), "iso-test-image-"));
   try {
@@ -74,7 +81,7 @@ export function pushTestImage(
       [
         rootfs,
         `docker://${target.registry}/${repository}:${tag}`,
-        ...ENTRYPOINT.map((arg) => `--config.entrypoint=${arg}`),
+        ...entrypoint(options.crashes ?? false).map((arg) => `--config.entrypoint=${arg}`),
         "--config.user=65534:65534",
         "--",
         ...skopeoDestination(target, dir),
