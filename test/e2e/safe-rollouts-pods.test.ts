@@ -52,8 +52,12 @@ const CONTAINER = "app";
 const FIELD_PATH = `spec.template.spec.containers[?(@.name=="${CONTAINER}")].image`;
 /** the policy's progressDeadline: long enough for a good pod on a loaded machine, short for the test */
 const DEADLINE_S = 30;
-/** a pod counts as available only after this long Ready: a container that exits at once never is */
-const MIN_READY_S = 5;
+/**
+ * Kubernetes' default: a container that exits a moment after it starts is
+ * Ready, so available, in between; the operator's settle period
+ * (HEALTHY_SETTLE_MS) must still see the crash loop.
+ */
+const MIN_READY_S = 0;
 /** pulls, restarts and the rollback's own rollout, on a loaded 2-core machine */
 const SLACK_MS = 60_000;
 const RESYNC_S = 2;

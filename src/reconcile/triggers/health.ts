@@ -23,7 +23,8 @@ export interface WorkloadHealthView {
 }
 
 export type Health =
-  | { state: "Progressing"; detail: string }
+  /** unobserved: the controller has not seen the latest generation yet, no verdict on the pods */
+  | { state: "Progressing"; detail: string; unobserved?: true }
   | { state: "Healthy"; detail: string }
   | { state: "Failed"; reason: string; detail: string };
 
@@ -77,7 +78,11 @@ function judge(workload: WorkloadHealthView, since: number): Health {
   if (workload.kind === "CronJob") return cronJobHealth(status, since);
   const generation = workload.metadata?.generation ?? 0;
   if (num(status.observedGeneration) < generation) {
-    return { state: "Progressing", detail: "the controller has not seen the new template yet" };
+    return {
+      state: "Progressing",
+      detail: "the controller has not seen the new template yet",
+      unobserved: true,
+    };
   }
   if (workload.kind === "Deployment") return deploymentHealth(status, spec, since);
   if (workload.kind === "StatefulSet") return statefulSetHealth(status, spec);

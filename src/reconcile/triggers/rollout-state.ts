@@ -4,7 +4,8 @@
 // describe`: one entry per triggered container (canonical fieldPath key).
 //
 //   Progressing  we wrote `image` at `since` and follow the rollout
-//   Succeeded    that rollout became healthy
+//                (healthySince: seen healthy, settling)
+//   Succeeded    that rollout became healthy and stayed so HEALTHY_SETTLE_MS
 //   Failed       it did not; `previous` was written back (rolledBack) or not
 //                (rollback: false, or nothing to go back to); `image` is not
 //                rolled again until the tag moves to another digest
@@ -33,6 +34,8 @@ export interface RolloutEntry {
   message?: string;
   /** Failed: previous was written back */
   rolledBack?: boolean;
+  /** Progressing: RFC 3339, first seen healthy; Succeeded once that held HEALTHY_SETTLE_MS */
+  healthySince?: string;
 }
 
 /** canonical fieldPath -> entry */
@@ -73,7 +76,7 @@ function asEntry(value: unknown): RolloutEntry | undefined {
   if (!PHASES.includes(v.phase as RolloutPhase)) return undefined;
   if (typeof v.image !== "string" || typeof v.since !== "string") return undefined;
   const entry: RolloutEntry = { phase: v.phase as RolloutPhase, image: v.image, since: v.since };
-  for (const field of ["previous", "reason", "message"] as const) {
+  for (const field of ["previous", "reason", "message", "healthySince"] as const) {
     if (typeof v[field] === "string") entry[field] = v[field];
   }
   if (v.rolledBack === true) entry.rolledBack = true;
@@ -101,6 +104,7 @@ export function serializeRolloutStatus(status: RolloutStatus): string | undefine
     if (e.reason !== undefined) entry.reason = e.reason;
     if (e.message !== undefined) entry.message = e.message;
     if (e.rolledBack) entry.rolledBack = true;
+    if (e.healthySince !== undefined) entry.healthySince = e.healthySince;
     return [key, entry];
   });
   return JSON.stringify(Object.fromEntries(ordered));

@@ -11,7 +11,12 @@ import { parseTriggers } from "./parse-triggers.js";
 import { buildTriggerPatch } from "./patch.js";
 import { ANN_ROLLOUT_POLICY } from "./rollout-policy.js";
 import { ANN_ROLLOUT_STATUS, type RolloutEntry, readRolloutStatus } from "./rollout-state.js";
-import { planSafeRollout, type Refusal, type RolloutNotice } from "./safe-rollout.js";
+import {
+  HEALTHY_SETTLE_MS,
+  planSafeRollout,
+  type Refusal,
+  type RolloutNotice,
+} from "./safe-rollout.js";
 import { isItemOf, type TriggerLookups } from "./tag-image.js";
 import { mergeByName, trigger, WEB_PATH, withTriggers, workload } from "./testdata.js";
 import type { Workload } from "./types.js";
@@ -81,10 +86,13 @@ class Cluster {
     });
     const patch = buildTriggerPatch(this.object, safe.plan, safe);
     if (patch !== undefined) {
-      const templateChanged = patch.spec !== undefined;
+      const before = JSON.stringify(this.object.metadata?.annotations ?? {});
       this.object = mergeByName(this.object, patch) as Workload;
       this.writes++;
-      if (templateChanged) this.generation++;
+      // the API server moves a Deployment's generation with its spec and
+      // with its annotations alike (they are copied to ReplicaSets)
+      const annotationsChanged = JSON.stringify(this.object.metadata?.annotations ?? {}) !== before;
+      if (patch.spec !== undefined || annotationsChanged) this.generation++;
       this.object = {
         ...this.object,
         metadata: { ...this.object.metadata, generation: this.generation },
@@ -210,11 +218,28 @@ describe("health-gated rollout with automatic rollback (Deployment)", () => {
     expect(c.entry()).toMatchObject({ phase: "Progressing", image: D(3), previous: D(1) });
 
     c.deploymentStatus("healthy");
+    const settling = c.reconcile();
+    expect(settling.notices).toEqual([]);
+    expect(c.entry()).toMatchObject({
+      phase: "Progressing",
+      healthySince: new Date(c.now).toISOString(),
+    });
+    expect(settling.requeueAt).toBe(c.now + HEALTHY_SETTLE_MS);
+    // that write moved the generation: until the controller observes it,
+    // nothing is judged and nothing written (no healthySince on-off loop)
+    expect(c.reconcile().wrote).toBe(false);
+    expect(c.entry()).toMatchObject({
+      phase: "Progressing",
+      healthySince: new Date(c.now).toISOString(),
+    });
+    c.deploymentStatus("healthy");
+    c.wait(HEALTHY_SETTLE_MS / MIN);
     const healthy = c.reconcile();
     expect(healthy.notices).toEqual([
       expect.objectContaining({ type: "Normal", reason: "RolloutSucceeded" }),
     ]);
     expect(c.entry()).toMatchObject({ phase: "Succeeded", image: D(3) });
+    expect(c.entry()?.healthySince).toBeUndefined();
     // a second pass writes nothing, and a later hiccup is not a failed rollout
     const writes = c.writes;
     c.deploymentStatus("deadline");
@@ -222,6 +247,35 @@ describe("health-gated rollout with automatic rollback (Deployment)", () => {
     expect(c.reconcile().wrote).toBe(false);
     expect(c.writes).toBe(writes);
     expect(c.image()).toBe(D(3));
+  });
+
+  it("a release healthy for a moment, then not (a crash loop at minReadySeconds 0), is not Succeeded: the settle starts over and the deadline rolls it back", () => {
+    const c = new Cluster({ progressDeadline: "1m" });
+    c.reconcile();
+    c.move(D(2), 1);
+    c.reconcile();
+    c.deploymentStatus("healthy"); // the container started: Ready, available
+    expect(c.reconcile().notices).toEqual([]);
+    c.wait(HEALTHY_SETTLE_MS / 2 / MIN);
+    c.deploymentStatus("progressing"); // it exited: not available
+    expect(c.reconcile().notices).toEqual([]);
+    expect(c.entry()).toMatchObject({ phase: "Progressing", image: D(2) });
+    expect(c.entry()?.healthySince).toBeUndefined();
+    c.wait(HEALTHY_SETTLE_MS / 2 / MIN);
+    c.deploymentStatus("healthy"); // restarted: available again, the settle from now
+    c.reconcile();
+    expect(c.entry()).toMatchObject({
+      phase: "Progressing",
+      healthySince: new Date(c.now).toISOString(),
+    });
+    c.wait(HEALTHY_SETTLE_MS / 2 / MIN);
+    c.deploymentStatus("progressing");
+    c.wait(1);
+    const failed = c.reconcile();
+    expect(failed.outcomes[0]).toBe("Rollback");
+    expect(c.image()).toBe(D(1));
+    expect(c.entry()).toMatchObject({ phase: "Failed", reason: "ProgressDeadline" });
+    expect(c.entry()?.healthySince).toBeUndefined();
   });
 
   it("the policy's own deadline fails a rollout the controller still calls progressing", () => {

@@ -29,6 +29,17 @@ import {
 import type { TriggerLookups } from "./tag-image.js";
 import type { ParsedTriggers, TriggerProblem, ValidTrigger, Workload } from "./types.js";
 
+/**
+ * How long a rollout must stay healthy, seen so at the start and the end
+ * with no unhealthy status in between, before it is Succeeded. Kubernetes
+ * counts a pod available once Ready for minReadySeconds; at 0, a container
+ * that crashes a moment after it starts is available in between, and a
+ * crash-looping release would pass at the first glance. Any status change
+ * of the workload is observed (the workload informer), so a crash inside
+ * the settle starts it over, and the deadline then fails the rollout.
+ */
+export const HEALTHY_SETTLE_MS = 10_000;
+
 /** What the checks before a write found wrong with a digest. */
 export interface Refusal {
   reason: "ImageNotPullable" | "PlatformMismatch" | "ImageCheckFailed";
@@ -190,15 +201,26 @@ class Planner {
     if (policy?.progressDeadlineMs === undefined) return; // the policy no longer follows
     const since = Date.parse(entry.since);
     const health = rolloutHealth(this.workload, since, policy.progressDeadlineMs, this.context.now);
+    const { healthySince, ...unsettled } = entry;
     if (health.state === "Progressing") {
-      this.next[key] = entry;
+      // a settle in progress starts over when the pods say so; not on a
+      // generation the controller has yet to observe: a Deployment's
+      // generation moves with its annotations too, so our own write of
+      // healthySince causes one, and clearing it there would loop
+      this.next[key] = health.unobserved ? entry : unsettled;
       this.wake(since + policy.progressDeadlineMs);
       return;
     }
     const container = containerLabel(t.container);
     if (health.state === "Healthy") {
+      const healthyAt = healthySince === undefined ? this.context.now : Date.parse(healthySince);
+      if (this.context.now - healthyAt < HEALTHY_SETTLE_MS) {
+        this.next[key] = { ...unsettled, healthySince: iso(healthyAt) };
+        this.wake(healthyAt + HEALTHY_SETTLE_MS);
+        return;
+      }
       this.next[key] = {
-        ...entry,
+        ...unsettled,
         phase: "Succeeded",
         since: iso(this.context.now),
         message: health.detail,
@@ -212,7 +234,7 @@ class Planner {
     }
     const rollBack = policy.rollback && entry.previous !== undefined;
     const failed: RolloutEntry = {
-      ...entry,
+      ...unsettled,
       phase: "Failed",
       since: iso(this.context.now),
       reason: health.reason,
