@@ -106,6 +106,32 @@ describe("Helm chart", () => {
     expect(out).toContain("mountPath: /etc/imagestream-operator/ca");
   });
 
+  it("adds extraEnv after the chart's own variables; the schema wants a name", () => {
+    type Env = { name: string; value?: string };
+    const deployment = (
+      loadAllYaml(
+        helm([
+          ...["template", "iso", chart],
+          ...["--set-json", 'extraEnv=[{"name":"KUBERNETES_SERVICE_HOST","value":"10.1.2.1"}]'],
+        ]),
+      ) as Obj[]
+    ).find((o) => o.kind === "Deployment") as Obj & {
+      spec: { template: { spec: { containers: { env: Env[] }[] } } };
+    };
+    const env = deployment.spec.template.spec.containers[0]?.env ?? [];
+    expect(env.map((e) => e.name)).toEqual(["POD_NAMESPACE", "POD_IP", "KUBERNETES_SERVICE_HOST"]);
+    expect(env[2]?.value).toBe("10.1.2.1");
+    const run = spawnSync(
+      "helm",
+      ["template", "iso", chart, "--set-json", 'extraEnv=[{"value":"x"}]'],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain("extraEnv");
+  });
+
   it("renders the image lookup webhook of config/webhook, for the release's namespace and Service", () => {
     type Webhooks = { webhooks: Record<string, unknown>[] };
     const [fromConfig] = configObjects("config/webhook") as unknown as Webhooks[];
