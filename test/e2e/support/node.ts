@@ -55,3 +55,25 @@ export async function requireReadyNode(): Promise<string> {
   }
   return name;
 }
+
+/** Where a pod on the node's pod network reaches the host's servers (ADR 0032). */
+export interface PodNetwork {
+  /** host:port of kube-apiserver, for in-cluster clients (KUBERNETES_SERVICE_HOST/PORT) */
+  apiserver: { host: string; port: string };
+  /** host:port of the plain registry, for pods' imports; the node pulls from it too */
+  registry: string;
+}
+
+/** From ISO_POD_APISERVER and ISO_POD_REGISTRY (`hack/cluster.sh up` with a node). */
+export function requirePodNetwork(env: NodeJS.ProcessEnv = process.env): PodNetwork {
+  const { ISO_POD_APISERVER: apiserver, ISO_POD_REGISTRY: registry } = env;
+  const match = /^(.+):(\d+)$/.exec(apiserver ?? "");
+  if (!match || !registry) {
+    throw new Error(
+      "ISO_POD_APISERVER and ISO_POD_REGISTRY are not set: this test runs a pod on the node's " +
+        "pod network, which `hack/cluster.sh up` starts with the node and exports " +
+        '(eval "$(hack/cluster.sh env)"; docs/testing.md).',
+    );
+  }
+  return { apiserver: { host: match[1] as string, port: match[2] as string }, registry };
+}
