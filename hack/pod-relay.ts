@@ -8,7 +8,7 @@
 // CONFIG.json: {listenHost, targetHost, ports: [number]}.
 
 import { readFileSync } from "node:fs";
-import { connect, createServer, type Socket } from "node:net";
+import { connect, createServer, type Server, type Socket } from "node:net";
 import { pathToFileURL } from "node:url";
 
 export interface RelayConfig {
@@ -33,9 +33,13 @@ function isPort(value: unknown): value is number {
   return Number.isInteger(value) && (value as number) > 0 && (value as number) < 65536;
 }
 
-/** Pipes client to a new connection to host:port; either side closing closes both. */
+/**
+ * Pipes client to a new connection to host:port. Half-open both ways: an end
+ * from one side is passed on while the other still answers; a side closes
+ * once both of its directions are done, and then the other goes too.
+ */
 function relay(client: Socket, host: string, port: number): void {
-  const upstream = connect({ host, port });
+  const upstream = connect({ host, port, allowHalfOpen: true });
   const close = () => {
     client.destroy();
     upstream.destroy();
@@ -46,16 +50,21 @@ function relay(client: Socket, host: string, port: number): void {
   upstream.pipe(client);
 }
 
+/** One listener per port; a port it cannot listen on is an error event (the process exits). */
+export function startRelay(config: RelayConfig): Server[] {
+  return config.ports.map((port) =>
+    createServer({ allowHalfOpen: true }, (client) =>
+      relay(client, config.targetHost, port),
+    ).listen({ host: config.listenHost, port }, () =>
+      console.log(`relaying ${config.listenHost}:${port} -> ${config.targetHost}:${port}`),
+    ),
+  );
+}
+
 function main(): void {
   const path = process.argv[2];
   if (!path) throw new Error("usage: pod-relay.ts CONFIG.json");
-  const config = parseRelayConfig(readFileSync(path, "utf8"));
-  for (const port of config.ports) {
-    createServer((client) => relay(client, config.targetHost, port)).listen(
-      { host: config.listenHost, port },
-      () => console.log(`relaying ${config.listenHost}:${port} -> ${config.targetHost}:${port}`),
-    );
-  }
+  startRelay(parseRelayConfig(readFileSync(path, "utf8")));
   process.on("SIGTERM", () => process.exit(0));
 }
 
