@@ -37,6 +37,8 @@ source "$here/lib/cluster-registries.sh"
 source "$here/lib/cluster-apply.sh"
 # shellcheck source=hack/lib/cluster-env.sh
 source "$here/lib/cluster-env.sh"
+# shellcheck source=hack/lib/cluster-podnet.sh
+source "$here/lib/cluster-podnet.sh"
 # shellcheck source=hack/lib/cluster-node.sh
 source "$here/lib/cluster-node.sh"
 
@@ -104,13 +106,14 @@ cmd_up() {
     "$PKI/cluster-ca.crt"
   timed registries start_registries
   node_wanted && timed node start_node
-  local pairs
+  local pairs nodes
   mapfile -t pairs < <(registry_env)
+  mapfile -t nodes < <(node_env)
   write_env \
     "KUBECONFIG=$ADMIN_KUBECONFIG" \
     "OPERATOR_KUBECONFIG=$OPERATOR_KUBECONFIG_FILE" \
     "${pairs[@]}" \
-    "$(node_env)" \
+    "${nodes[@]}" \
     "ISO_CLUSTER_DIR=$STATE" \
     "KUBE_BIN_DIR=$KUBE_BIN:$HELM_BIN"
   log "ready: kube-apiserver https://127.0.0.1:$APISERVER_PORT, registries on ports $REGISTRY_PORT-$REGISTRY_TOKEN_PORT, $(node_summary)"
@@ -296,7 +299,7 @@ cmd_start_one() {
     *) start_controller_manager ;;
     esac
     ;;
-  kube-scheduler | kubelet | containerd | node-namespace)
+  kube-scheduler | kubelet | containerd | node-namespace | pod-relay)
     # The node starts as a whole: what runs is left as it is.
     find_kube_bins
     KUBECTL=("$KUBE_BIN/kubectl" --kubeconfig="$ADMIN_KUBECONFIG")

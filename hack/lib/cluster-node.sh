@@ -2,18 +2,19 @@
 # The test environment's one real node (ADR 0028): kube-scheduler, and a
 # kubelet with Debian's containerd and runc, both inside a private mount
 # namespace (hack/node-namespace.sh) so the host's mounts, sysctls and
-# hard-coded paths stay as they are. Pods run with hostNetwork (the CNI
-# config holds only the loopback plugin) and pull from the environment's
-# registries; the sandbox image is our own pause (hack/build-pause.sh) named
+# hard-coded paths stay as they are. Pods run on the node's pod network
+# (hack/lib/cluster-podnet.sh, ADR 0032) or with hostNetwork, and pull from
+# the environment's registries; the sandbox image is our own pause (hack/build-pause.sh) named
 # by digest. Everything is per environment: ports from ISO_PORT_BASE, files
 # under ISO_CLUSTER_DIR, the node's name and address, and the cgroup all the
 # pods live under. Sourced after cluster-common.sh, cluster-pki.sh,
-# cluster-control-plane.sh and cluster-registries.sh; needs KUBE_BIN and KUBECTL.
+# cluster-control-plane.sh, cluster-registries.sh and cluster-podnet.sh;
+# needs KUBE_BIN and KUBECTL.
 
 NODE_DIR=$STATE/node
 # Stop order: the scheduler and the kubelet before the runtime they drive,
-# the namespace last.
-NODE_PROCESSES=(kube-scheduler kubelet containerd node-namespace)
+# the namespace, then the pod network's relay.
+NODE_PROCESSES=(kube-scheduler kubelet containerd node-namespace pod-relay)
 NODE_SOCKET=$NODE_DIR/containerd.sock
 NODE_PACKAGES=(containerd runc containernetworking-plugins umoci skopeo busybox-static)
 CNI_BIN_DIR=/usr/lib/cni
@@ -37,7 +38,12 @@ node_enabled() { [[ -s "$STATE/node-name" ]]; }
 
 # The e2e suite's view, as write_env pairs.
 node_env() {
-  if node_enabled; then echo "ISO_NODE=$(cat "$STATE/node-name")"; else echo "ISO_NO_NODE=1"; fi
+  if node_enabled; then
+    echo "ISO_NODE=$(cat "$STATE/node-name")"
+    pod_network_env
+  else
+    echo "ISO_NO_NODE=1"
+  fi
 }
 
 ensure_node_packages() {
@@ -80,17 +86,21 @@ push_pause_image() {
 }
 
 # One hosts.toml per registry: plain HTTP, or HTTPS verified with the test CA.
-# Credentials come from the pods' pull secrets, through the kubelet.
+# Credentials come from the pods' pull secrets, through the kubelet. The
+# plain registry also under the pod network's gateway (the relay): a stream
+# a pod imported from there names that address, and so do the workloads
+# its triggers roll.
 write_registry_hosts() {
-  local entry port scheme dir
-  for entry in "$REGISTRY_PORT http" "$REGISTRY_TLS_PORT https" "$REGISTRY_BASIC_PORT https" \
-    "$REGISTRY_TOKEN_PORT https"; do
-    read -r port scheme <<<"$entry"
-    dir=$NODE_DIR/certs.d/127.0.0.1:$port
+  local entry host port scheme dir
+  for entry in "127.0.0.1 $REGISTRY_PORT http" "$POD_GATEWAY $REGISTRY_PORT http" \
+    "127.0.0.1 $REGISTRY_TLS_PORT https" "127.0.0.1 $REGISTRY_BASIC_PORT https" \
+    "127.0.0.1 $REGISTRY_TOKEN_PORT https"; do
+    read -r host port scheme <<<"$entry"
+    dir=$NODE_DIR/certs.d/$host:$port
     mkdir -p "$dir"
     {
-      echo "server = \"$scheme://127.0.0.1:$port\""
-      echo "[host.\"$scheme://127.0.0.1:$port\"]"
+      echo "server = \"$scheme://$host:$port\""
+      echo "[host.\"$scheme://$host:$port\"]"
       echo '  capabilities = ["pull", "resolve"]'
       if [[ $scheme == https ]]; then echo "  ca = \"$PKI/registry-ca.crt\""; fi
     } >"$dir/hosts.toml"
@@ -147,10 +157,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
   config_path = "$NODE_DIR/certs.d"
 EOF
   mkdir -p "$NODE_DIR/cni"
-  # Readiness needs a network config; pods use the host's network.
-  cat >"$NODE_DIR/cni/10-loopback.conflist" <<EOF
-{"cniVersion": "0.4.0", "name": "imagestream-test-loopback", "plugins": [{"type": "loopback"}]}
-EOF
+  write_pod_network_config "$NODE_DIR/cni"
 }
 
 # The kubelet: authenticated callers only (client certificates of the
@@ -347,6 +354,7 @@ start_node() {
   write_kubeconfig "$NODE_DIR/scheduler.kubeconfig" system:kube-scheduler scheduler
   apply_kubelet_api_access
   ensure_cgroup_root
+  start_pod_network
   # containerd and the kubelet share one namespace: a new one needs both anew.
   if ! namespace_ready; then
     stop_node_runtime
@@ -397,5 +405,6 @@ stop_node() {
   stop_process kube-scheduler
   stop_node_runtime
   stop_process node-namespace
+  stop_pod_network
   remove_pod_cgroups
 }

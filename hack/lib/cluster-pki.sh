@@ -46,12 +46,22 @@ new_cert() {
   rm -f "$PKI/$name.csr" "$ext"
 }
 
+# drop_cert_without_san NAME SAN: a certificate a state dir made before SAN
+# was one of its names is made anew (its users restart on the change).
+drop_cert_without_san() {
+  [[ -s "$PKI/$1.crt" ]] || return 0
+  openssl x509 -in "$PKI/$1.crt" -noout -ext subjectAltName 2>/dev/null | grep -qF "$2" ||
+    rm -f "$PKI/$1.crt" "$PKI/$1.key"
+}
+
 make_cluster_pki() {
   mkdir -p "$PKI"
   chmod 700 "$PKI"
   new_ca cluster-ca imagestream-test-cluster-ca
+  # The pod network's gateway too: in-cluster clients dial it (the relay).
+  drop_cert_without_san apiserver "IP Address:$POD_GATEWAY"
   new_cert cluster-ca apiserver "/CN=kube-apiserver" serverAuth \
-    "IP:127.0.0.1,DNS:localhost,IP:10.0.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+    "IP:127.0.0.1,DNS:localhost,IP:$POD_GATEWAY,IP:10.0.0.1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
   new_cert cluster-ca admin "/O=system:masters/CN=imagestream-test-admin" clientAuth
   new_cert cluster-ca controller-manager "/CN=system:kube-controller-manager" clientAuth
   # What kube-apiserver shows the node's kubelet (logs, exec): the kubelet

@@ -8,8 +8,8 @@ import { loadAllYaml, loadYaml } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testEnv } from "./support/env.js";
 import { kubectl, kubectlOk, repoRoot } from "./support/kubectl.js";
+import { CHART_DIR as chart, chartVersion, helm, publishChart, script } from "./support/publish.js";
 
-const chart = join(repoRoot, "helm/imagestream-operator");
 const NS = "iso-helm-e2e";
 const RECEIVER_VALUES = [
   "--set",
@@ -23,13 +23,6 @@ const RECEIVER_VALUES = [
   "--set-json",
   'webhook.registryHosts={"dockerhub":"mirror.example.com"}',
 ];
-
-function helm(args: string[]): string {
-  const run = spawnSync("helm", args, { encoding: "utf8", timeout: 60_000 });
-  if (run.error) throw run.error;
-  if (run.status !== 0) throw new Error(`helm ${args.join(" ")}: ${run.stderr}`);
-  return run.stdout;
-}
 
 type Obj = { kind: string; metadata: { name: string }; rules?: unknown; spec?: unknown };
 
@@ -104,6 +97,32 @@ describe("Helm chart", () => {
         "registry.internal:5000=/etc/imagestream-operator/ca/internal.crt",
     );
     expect(out).toContain("mountPath: /etc/imagestream-operator/ca");
+  });
+
+  it("adds extraEnv after the chart's own variables; the schema wants a name", () => {
+    type Env = { name: string; value?: string };
+    const deployment = (
+      loadAllYaml(
+        helm([
+          ...["template", "iso", chart],
+          ...["--set-json", 'extraEnv=[{"name":"KUBERNETES_SERVICE_HOST","value":"10.1.2.1"}]'],
+        ]),
+      ) as Obj[]
+    ).find((o) => o.kind === "Deployment") as Obj & {
+      spec: { template: { spec: { containers: { env: Env[] }[] } } };
+    };
+    const env = deployment.spec.template.spec.containers[0]?.env ?? [];
+    expect(env.map((e) => e.name)).toEqual(["POD_NAMESPACE", "POD_IP", "KUBERNETES_SERVICE_HOST"]);
+    expect(env[2]?.value).toBe("10.1.2.1");
+    const run = spawnSync(
+      "helm",
+      ["template", "iso", chart, "--set-json", 'extraEnv=[{"value":"x"}]'],
+      {
+        encoding: "utf8",
+      },
+    );
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain("extraEnv");
   });
 
   it("renders the image lookup webhook of config/webhook, for the release's namespace and Service", () => {
@@ -219,18 +238,6 @@ describe("Helm chart", () => {
   });
 });
 
-/** A script of ours (hack/), its stdout trimmed; fails with its stderr. */
-function script(path: string, env: NodeJS.ProcessEnv = {}): string {
-  const run = spawnSync(join(repoRoot, path), [], {
-    encoding: "utf8",
-    timeout: 900_000,
-    env: { ...process.env, ...env },
-  });
-  if (run.error) throw run.error;
-  if (run.status !== 0) throw new Error(`${path}: exit ${run.status}\n${run.stderr}`);
-  return run.stdout.trim();
-}
-
 // Every optional part of the chart at once.
 const ALL_OPTIONS = [
   ...RECEIVER_VALUES,
@@ -259,9 +266,8 @@ describe("the published chart (OCI artifact in the registry)", () => {
 
   beforeAll(() => {
     // what `make chart` runs: helm package + helm push, to the test registry
-    reference = script("hack/chart-publish.sh", { CHART_REGISTRY: testEnv.registry });
-    version = (loadYaml(readFileSync(join(chart, "Chart.yaml"), "utf8")) as { version: string })
-      .version;
+    reference = publishChart();
+    version = chartVersion();
     // the Prometheus Operator's CRDs, from its Go module (hack/monitoring-crds.sh)
     const crds = script("hack/monitoring-crds.sh");
     for (const name of MONITORING_CRDS) {

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readTestEnv } from "./support/env.js";
 import { repoRoot } from "./support/kubectl.js";
+import { buildOperatorImage, runOk } from "./support/publish.js";
 
 const env = readTestEnv();
 const definition = JSON.parse(readFileSync(join(repoRoot, "hack/image/image.json"), "utf8")) as {
@@ -22,18 +23,7 @@ const definition = JSON.parse(readFileSync(join(repoRoot, "hack/image/image.json
 };
 const TAG = "e2e";
 
-function run(command: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
-  const result = spawnSync(command, args, {
-    encoding: "utf8",
-    timeout: 1_200_000,
-    env: { ...process.env, ...extraEnv },
-  });
-  if (result.error) throw result.error;
-  if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(" ")}: exit ${result.status}\n${result.stderr}`);
-  }
-  return result.stdout;
-}
+const run = (command: string, args: string[]) => runOk(command, args, { timeoutMs: 600_000 });
 
 interface RuntimeSpec {
   process: { args: string[]; env: string[]; cwd: string; user: { uid: number; gid: number } };
@@ -49,10 +39,7 @@ describe("the operator's image", () => {
   beforeAll(() => {
     expect(process.getuid?.(), "this test chroots: run it as root (make test does)").toBe(0);
     // what `make image` runs, against the test registry
-    reference = run(join(repoRoot, "hack/image/build.sh"), [], {
-      IMAGE_REGISTRY: env.registry,
-      IMAGE_TAG: TAG,
-    }).trim();
+    reference = buildOperatorImage(TAG);
     // the pushed form, not the local layout: pulled back, then unpacked
     run("skopeo", [
       ...["copy", "--quiet", "--src-tls-verify=false"],

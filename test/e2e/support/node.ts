@@ -69,7 +69,7 @@ export interface PodsOf {
   node: string;
 }
 
-/** A pod spec that runs on the node: one container, the host's network (the node's CNI config holds only loopback). */
+/** A pod spec that runs on the node: one container, the host's network (the test images reach the registries on loopback). */
 export function nodePodSpec(container: string, image: string, pullSecret?: string): V1PodSpec {
   return {
     hostNetwork: true,
@@ -137,4 +137,26 @@ export function waitForPods(
     timeoutMs,
     500,
   );
+}
+
+/** Where a pod on the node's pod network reaches the host's servers (ADR 0032). */
+export interface PodNetwork {
+  /** host:port of kube-apiserver, for in-cluster clients (KUBERNETES_SERVICE_HOST/PORT) */
+  apiserver: { host: string; port: string };
+  /** host:port of the plain registry, for pods' imports; the node pulls from it too */
+  registry: string;
+}
+
+/** From ISO_POD_APISERVER and ISO_POD_REGISTRY (`hack/cluster.sh up` with a node). */
+export function requirePodNetwork(env: NodeJS.ProcessEnv = process.env): PodNetwork {
+  const { ISO_POD_APISERVER: apiserver, ISO_POD_REGISTRY: registry } = env;
+  const match = /^(.+):(\d+)$/.exec(apiserver ?? "");
+  if (!match || !registry) {
+    throw new Error(
+      "ISO_POD_APISERVER and ISO_POD_REGISTRY are not set: this test runs a pod on the node's " +
+        "pod network, which `hack/cluster.sh up` starts with the node and exports " +
+        '(eval "$(hack/cluster.sh env)"; docs/testing.md).',
+    );
+  }
+  return { apiserver: { host: match[1] as string, port: match[2] as string }, registry };
 }
