@@ -55,6 +55,15 @@ export class KubeStreams implements StreamApi {
     }
   }
 
+  async list(namespace: string): Promise<ImageStream[]> {
+    try {
+      const list = await this.api.listNamespacedCustomObject({ ...STREAMS, namespace });
+      return (list as { items: ImageStream[] }).items;
+    } catch (error) {
+      throw describeApiError(error, this.server);
+    }
+  }
+
   async create(namespace: string, stream: ImageStream): Promise<ImageStream> {
     try {
       return (await this.api.createNamespacedCustomObject({

@@ -5,7 +5,7 @@
 // the server's own builders (src/serving/view-objects.ts), and `notes` says
 // so, for stderr.
 import { CustomObjectsApi, type KubeConfig } from "@kubernetes/client-node";
-import { GROUP, IMAGESTREAM_PLURAL, type ImageStream, VERSION } from "../../api/types.js";
+import type { ImageStream } from "../../api/types.js";
 import {
   type ImageStreamImageView,
   type ImageStreamTagView,
@@ -20,9 +20,9 @@ import {
   describeApiError,
   httpCode,
   isMissingApi,
-  isNotFound,
   serverMessage,
 } from "../errors.js";
+import { KubeStreams } from "../streams.js";
 
 export const TAG_RESOURCE = `imagestreamtags.${VIEWS_GROUP}`;
 export const IMAGE_RESOURCE = `imagestreamimages.${VIEWS_GROUP}`;
@@ -49,12 +49,13 @@ export function viewsUnavailable(error: unknown): string | undefined {
 }
 
 const VIEWS = { group: VIEWS_GROUP, version: VIEWS_VERSION };
-const STREAMS = { group: GROUP, version: VERSION, plural: IMAGESTREAM_PLURAL };
 
 export class KubeViewReader implements ViewReader {
   private readonly api: CustomObjectsApi;
   private readonly server: string;
   private readonly readImage: ReadImage;
+  /** the streams themselves, read as every other command reads them */
+  private readonly streams: KubeStreams;
   private served = true;
   private imagesForbidden = false;
   private readonly noteList: string[] = [];
@@ -63,6 +64,7 @@ export class KubeViewReader implements ViewReader {
     this.api = kc.makeApiClient(CustomObjectsApi);
     this.server = kc.getCurrentCluster()?.server ?? "(unknown server)";
     this.readImage = this.tolerantReader(imageReader(kc));
+    this.streams = new KubeStreams(kc);
   }
 
   get notes(): readonly string[] {
@@ -146,26 +148,12 @@ export class KubeViewReader implements ViewReader {
     };
   }
 
-  private async readStream(namespace: string, name: string): Promise<ImageStream | undefined> {
-    try {
-      return (await this.api.getNamespacedCustomObject({
-        ...STREAMS,
-        namespace,
-        name,
-      })) as ImageStream;
-    } catch (error) {
-      if (isNotFound(error) && !isMissingApi(error)) return undefined;
-      throw describeApiError(error, this.server);
-    }
+  private readStream(namespace: string, name: string): Promise<ImageStream | undefined> {
+    return this.streams.get(namespace, name);
   }
 
-  private async listStreams(namespace: string): Promise<ImageStream[]> {
-    try {
-      const list = await this.api.listNamespacedCustomObject({ ...STREAMS, namespace });
-      return (list as { items: ImageStream[] }).items;
-    } catch (error) {
-      throw describeApiError(error, this.server);
-    }
+  private listStreams(namespace: string): Promise<ImageStream[]> {
+    return this.streams.list(namespace);
   }
 }
 
