@@ -15,13 +15,7 @@ import {
 } from "../../reconcile/image-views.js";
 import { imageReader, type ReadImage } from "../../serving/image-reader.js";
 import { imageViewOf, tagView, tagViewsOf } from "../../serving/view-objects.js";
-import {
-  CliError,
-  describeApiError,
-  httpCode,
-  isMissingApi,
-  serverMessage,
-} from "../errors.js";
+import { CliError, describeApiError, httpCode, isMissingApi, serverMessage } from "../errors.js";
 import { KubeStreams } from "../streams.js";
 
 export const TAG_RESOURCE = `imagestreamtags.${VIEWS_GROUP}`;
