@@ -93,6 +93,9 @@ fi
 if ((cluster_ok)); then
   vitest_step integration integration
   vitest_step e2e e2e
+  # make demo on the environment just tested: the operator as a pod from its
+  # image and chart, a trigger, a pod running the digest (needs our node).
+  if ((brought_up)) && [[ ${ISO_NO_NODE:-} != 1 ]]; then step demo hack/demo.sh; fi
 fi
 trap - EXIT
 teardown

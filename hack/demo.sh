@@ -1,77 +1,138 @@
 #!/usr/bin/env bash
-# make demo: from a fresh clone, a local control plane and registry, the API
-# and RBAC installed, the operator built and running under its own
-# ServiceAccount, an example ImageStream and a triggered Deployment applied.
-# Fails (with the operator's log) unless the trigger rolls the Deployment
-# within 60 s. `make down` stops everything (the operator included).
+# make demo: from a fresh clone, a local control plane, registries and node;
+# the operator's image built (make image) and its chart published as an OCI
+# artifact (make chart), then installed from there by helm: the operator runs
+# as a pod on the node under its own ServiceAccount. An example ImageStream
+# and triggered Deployment are applied; the demo fails (with the operator's
+# log) unless the trigger rolls the Deployment and its pod runs the digest the
+# trigger wrote. `make down` stops everything and removes what it made.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 say() { printf '\n==> %s\n' "$*" >&2; }
+RELEASE=demo
+NAMESPACE=imagestream-operator-system
+FULLNAME=$RELEASE-imagestream-operator
 
-say "starting the local control plane and registries (the first run on a machine builds them: ~21-27 min on 2 cores)"
+say "starting the local control plane, registries and node (the first run on a machine builds them: ~21-27 min on 2 cores)"
 eval "$(hack/cluster.sh up)"
 # After the eval: the helpers act on the state dir that `up` reported.
 # shellcheck source=hack/lib/cluster-common.sh
 source hack/lib/cluster-common.sh
-say "building the operator"
+[[ -n "${ISO_POD_REGISTRY:-}" && -n "${ISO_POD_APISERVER:-}" ]] ||
+  die "make demo runs the operator as a pod on the environment's node, and this environment has none (made with ISO_NO_NODE=1?): make down, then make demo"
+# shellcheck source=hack/lib/cluster-podnet.sh
+source hack/lib/cluster-podnet.sh
+# shellcheck source=hack/lib/cluster-node.sh
+source hack/lib/cluster-node.sh
+
+say "building the operator's image and pushing it to $REGISTRY (make image)"
 make -s build >&2
+image=$(IMAGE_REGISTRY=$REGISTRY IMAGE_TAG=demo hack/image/build.sh)
+say "packaging the chart and pushing it to $REGISTRY (make chart)"
+chart=$(CHART_REGISTRY=$REGISTRY hack/chart-publish.sh)
+version=$(sed -n 's/^version: *//p' helm/imagestream-operator/Chart.yaml)
 
-say "pushing a demo image to the local registry $REGISTRY"
-hack/node --experimental-transform-types --no-warnings hack/demo-push.ts "$REGISTRY" demo/app:v1 >&2
+say "pushing the demo's runnable image to $REGISTRY as demo/app:v1"
+push_demo_image() {
+  hack/node --experimental-transform-types --no-warnings --import ./bench/trigger-loader.ts \
+    hack/demo-push.ts "$REGISTRY" demo/app:v1 >&2
+}
+push_demo_image
 
-# The API server reaches the operator's HTTPS server (image views, image
-# lookup webhook) through an ExternalName Service naming localhost, on a port
-# of loopback (docs/testing.md); in a cluster it is an ordinary Service.
-SERVING_PORT=$((PORT_BASE + 90))
-say "registering the image views APIService and the image lookup webhook (127.0.0.1:$SERVING_PORT)"
-{
-  cat <<YAML
-apiVersion: v1
-kind: Service
-metadata: { name: imagestream-operator, namespace: imagestream-operator-system }
-spec: { type: ExternalName, externalName: localhost }
----
-YAML
-  sed -n '/^kind: APIService/,/^---/p' config/manager/views.yaml | sed '$d' |
-    sed "1i apiVersion: apiregistration.k8s.io/v1" | sed "s/port: 443/port: $SERVING_PORT/"
-  echo "---"
-  sed "s/port: 443/port: $SERVING_PORT/" config/webhook/mutating-webhook-configuration.yaml
-} | kubectl apply --server-side --force-conflicts -f - >&2
-
-say "starting the operator (log: $STATE/logs/operator.log)"
-# Only the operator this script started before (pid_of checks the pid is still it).
+# An earlier demo ran the operator as a host process with its own APIService
+# and webhook configuration: they make way for the chart's.
 stop_process operator
-start_bg operator 0 hack/node dist/main.js --kubeconfig "$OPERATOR_KUBECONFIG" --leader-elect=true \
-  --leader-election-namespace imagestream-operator-system --metrics-addr 127.0.0.1:0 \
-  --ca-bundle "$REGISTRY_CA" --serving-addr "127.0.0.1:$SERVING_PORT"
+for object in apiservice/v1.image.imagestream-operator.io mutatingwebhookconfiguration/imagestream-operator; do
+  owner=$(kubectl get "$object" -o jsonpath='{.metadata.labels.app\.kubernetes\.io/managed-by}' 2>/dev/null || true)
+  [[ -z $owner || $owner == Helm ]] || kubectl delete "$object" >&2
+done
+kubectl -n "$NAMESPACE" delete service imagestream-operator --ignore-not-found >&2 2>/dev/null || true
+
+say "installing the operator from $chart with helm (one replica, image $image)"
+# The pod reaches the API server through the node's pod network relay
+# (ADR 0032): there is no kube-proxy behind the kubernetes Service here.
+kubectl create namespace "$NAMESPACE" --dry-run=client -o yaml | kubectl apply -f - >&2
+helm upgrade --install "$RELEASE" "$chart" --version "$version" --plain-http --namespace "$NAMESPACE" \
+  --set "image.repository=${image%@*},image.digest=${image#*@}" \
+  --set replicaCount=1 --set resources.requests.memory=128Mi \
+  --set-json "extraEnv=[{\"name\":\"KUBERNETES_SERVICE_HOST\",\"value\":\"${ISO_POD_APISERVER%:*}\"},{\"name\":\"KUBERNETES_SERVICE_PORT\",\"value\":\"${ISO_POD_APISERVER##*:}\"}]" \
+  --wait --timeout 5m >&2 ||
+  die "helm could not install the operator" "$STATE/logs/kubelet.log"
+operator_log() {
+  kubectl -n "$NAMESPACE" logs "deploy/$FULLNAME" --tail=-1 >"$STATE/logs/demo-operator.log" 2>&1 || true
+  echo "$STATE/logs/demo-operator.log"
+}
+
+# The chart's APIService and webhook name its ClusterIP Service, which the API
+# server dials at its cluster IP. With no kube-proxy here, that address is put
+# on the environment's pod bridge (removed with it by make down) and a relay
+# there passes each connection to the Service's ready endpoint (ADR 0033).
+cluster_ip=$(kubectl -n "$NAMESPACE" get service "$FULLNAME" -o jsonpath='{.spec.clusterIP}')
+if ! ip -4 addr show dev "$POD_BRIDGE" | grep -q "inet $cluster_ip/32"; then
+  taken=$(ip -4 route show to match "$cluster_ip" | grep -v '^default ' || true)
+  [[ -z $taken ]] ||
+    die "the Service address $cluster_ip is on a network of this machine ($taken): the demo will not shadow it"
+  ip addr add "$cluster_ip/32" dev "$POD_BRIDGE" || die "could not put $cluster_ip on $POD_BRIDGE"
+fi
+relay_config=$STATE/service-relay.json
+printf '{"listenHost": "%s", "ports": [443], "service": {"namespace": "%s", "name": "%s", "portName": "https"}}\n' \
+  "$cluster_ip" "$NAMESPACE" "$FULLNAME" >"$relay_config"
+service_relay_answers() { (exec 3<>"/dev/tcp/$cluster_ip/443") 2>/dev/null; }
+if ! runs_config service-relay "$relay_config" || ! service_relay_answers; then
+  stop_process service-relay
+  start_with_config service-relay "$relay_config" 0 hack/node hack/pod-relay.ts "$relay_config"
+  wait_until service-relay 30 service_relay_answers
+fi
 
 say "applying examples/demo.yaml (ImageStream demo/app and Deployment demo/web)"
 # Forced: on a second run the operator owns the image field it rolled; the
-# example takes it back, and the trigger must roll it again.
-sed "s|REGISTRY_PLACEHOLDER|$REGISTRY|g" examples/demo.yaml |
+# example takes it back, and the trigger must roll it again. The operator's
+# pod reaches the registry, and the node pulls from it, at the relay's address.
+sed "s|REGISTRY_PLACEHOLDER|$ISO_POD_REGISTRY|g" examples/demo.yaml |
   kubectl apply --server-side --force-conflicts -f - >&2
 
+say "kubectl imagestream import-image app:latest (the image just pushed; the stream is also scheduled)"
+# A second run's apply above took the Deployment's image back to the tag
+# (respected as a user's choice until the tag moves: ADR 0025); this import
+# moves it to the new push.
+hack/node dist/cli/main.js import-image app:latest --namespace demo >&2 ||
+  die "the import of demo/app:latest failed" "$(operator_log)"
+imported=$(kubectl -n demo get is app -o jsonpath='{.status.tags[?(@.tag=="latest")].items[0].dockerImageReference}')
 rolled_image() {
-  kubectl -n demo get deploy web -o jsonpath='{.spec.template.spec.containers[0].image}' 2>/dev/null
+  kubectl -n demo get deploy web -o jsonpath='{.spec.template.spec.containers[?(@.name=="web")].image}' 2>/dev/null
 }
 img=
 for _ in $(seq 1 60); do
   img=$(rolled_image || true)
-  [[ "$img" == *@sha256:* ]] && break
-  is_running operator || die "the operator exited" "$STATE/logs/operator.log"
+  [[ $img == "$imported" ]] && break
   sleep 1
 done
-[[ "$img" == *@sha256:* ]] ||
-  die "the trigger did not roll Deployment demo/web within 60 s (image: ${img:-none})" \
-    "$STATE/logs/operator.log"
-say "the Deployment now runs: $img"
+[[ $img == "$imported" ]] ||
+  die "the trigger did not roll Deployment demo/web to $imported within 60 s (image: ${img:-none})" "$(operator_log)"
+say "the trigger wrote: $img"
+
+# running_image POD CONTAINER: the image the container runs, once it is running.
+running_image() {
+  kubectl -n demo get pod "$1" -o jsonpath="{.status.containerStatuses[?(@.name==\"$2\")].imageID}{\" \"}{.status.containerStatuses[?(@.name==\"$2\")].state.running.startedAt}" 2>/dev/null
+}
+web_pod=
+for _ in $(seq 1 180); do
+  for pod in $(kubectl -n demo get pods -l app=web -o jsonpath='{.items[*].metadata.name}'); do
+    read -r id started <<<"$(running_image "$pod" web)" || true
+    [[ $id == "$img" && -n ${started:-} ]] && web_pod=$pod && break 2
+  done
+  sleep 1
+done
+[[ -n $web_pod ]] || die "no pod of demo/web runs $img after 180 s" "$STATE/logs/kubelet.log"
+say "pod $web_pod runs it: status.containerStatuses[web].imageID = $img"
+kubectl -n demo logs "$web_pod" -c web >&2
 
 for _ in $(seq 1 60); do
   kubectl -n demo get istag >/dev/null 2>&1 && break
   sleep 1
 done
 say "kubectl -n demo get istag (the image views API)"
-kubectl -n demo get istag >&2 || die "the image views API did not answer" "$STATE/logs/operator.log"
+kubectl -n demo get istag >&2 || die "the image views API did not answer" "$(operator_log)"
 say "a Pod created with image app:latest (lookupPolicy.local)"
 kubectl -n demo delete pod lookup --ignore-not-found >&2
 pod_image=
@@ -84,27 +145,25 @@ for _ in $(seq 1 30); do
   sleep 1
 done
 [[ "$pod_image" == *@sha256:* ]] ||
-  die "the image lookup webhook did not resolve app:latest (image: ${pod_image:-none})" \
-    "$STATE/logs/operator.log"
+  die "the image lookup webhook did not resolve app:latest (image: ${pod_image:-none})" "$(operator_log)"
 say "stored as: $pod_image"
 cat >&2 <<MSG
 
 Look at:
   eval "\$(hack/cluster.sh env)"
+  kubectl -n $NAMESPACE get pods -o wide          # the operator, from its image, on the node
   kubectl -n demo get is app -o yaml            # status.tags: history and conditions
   kubectl get images.image.openshift.io         # image metadata by digest
   kubectl -n demo get deploy web -o yaml        # the trigger wrote the digest reference
-  kubectl -n demo get rs                        # the ReplicaSet the rollout created
+  kubectl -n demo get pods -o wide              # web's pod runs it (status.containerStatuses[].imageID)
   kubectl -n demo get events.events.k8s.io      # TagUpdated, ImageTriggered, ...
   kubectl -n demo get istag                     # the image views, as a tenant sees them
   kubectl -n demo describe istag app:latest
   kubectl -n demo get pod lookup -o jsonpath='{.spec.containers[0].image}'  # app:latest, resolved
-Move the tag:
-  hack/node --experimental-transform-types --no-warnings hack/demo-push.ts $REGISTRY demo/app:v1
-  kubectl -n demo patch is app --type=json -p '[{"op":"replace","path":"/spec/tags/0/generation","value":0}]'
+Move the tag (the stream is scheduled; or import it now with the kubectl plugin):
+  hack/node --experimental-transform-types --no-warnings --import ./bench/trigger-loader.ts hack/demo-push.ts $REGISTRY demo/app:v1
+  hack/node dist/cli/main.js import-image app:latest -n demo     # kubectl imagestream import-image
 Stop everything: make down (before e2e tests on this environment, at least
-kubectl delete namespace demo, then kubectl delete apiservice
-v1.image.imagestream-operator.io and mutatingwebhookconfiguration
-imagestream-operator: the suite's operators watch every namespace, and an
-APIService nobody answers blocks namespace deletion)
+kubectl delete namespace demo, then helm uninstall $RELEASE -n $NAMESPACE: the
+suite's operators watch every namespace, and so does this one)
 MSG

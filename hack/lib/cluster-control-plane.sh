@@ -109,10 +109,12 @@ start_controller_manager() {
   # Secure port 0: nothing to scrape here, and no extra port to collide.
   # nodelifecycle: the node's conditions and taints (it lifts the not-ready
   # taint a new node registers with, so the scheduler places pods); without
-  # taint-eviction-controller nothing is ever evicted.
+  # taint-eviction-controller nothing is ever evicted. endpointslice: the
+  # endpoints of Services with a selector (the aggregator's availability check
+  # and make demo's Service relay read them; ADR 0033).
   start_bg kube-controller-manager 0 "$KUBE_BIN/kube-controller-manager" \
     --kubeconfig="$KCM_KUBECONFIG" \
-    --controllers=deployment,replicaset,statefulset,daemonset,garbagecollector,namespace,serviceaccount,serviceaccount-token,root-ca-cert-publisher,clusterrole-aggregation,nodelifecycle \
+    --controllers=deployment,replicaset,statefulset,daemonset,garbagecollector,namespace,serviceaccount,serviceaccount-token,root-ca-cert-publisher,clusterrole-aggregation,nodelifecycle,endpointslice \
     --leader-elect=false --use-service-account-credentials \
     --service-account-private-key-file="$PKI/sa.key" \
     --root-ca-file="$PKI/cluster-ca.crt" \
