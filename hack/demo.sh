@@ -48,16 +48,33 @@ for object in apiservice/v1.image.imagestream-operator.io mutatingwebhookconfigu
 done
 kubectl -n "$NAMESPACE" delete service imagestream-operator --ignore-not-found >&2 2>/dev/null || true
 
-say "installing the operator from $chart with helm (one replica, image $image)"
-# The pod reaches the API server through the node's pod network relay
-# (ADR 0032): there is no kube-proxy behind the kubernetes Service here.
+say "installing the Prometheus Operator's ServiceMonitor and PrometheusRule CRDs (for the chart's optional parts)"
+kubectl apply --server-side -f "$(hack/monitoring-crds.sh)" >&2
+kubectl wait --for=condition=Established --timeout=60s \
+  crd/servicemonitors.monitoring.coreos.com crd/prometheusrules.monitoring.coreos.com >&2
+
+say "installing the operator from $chart with helm: two replicas, every optional part on (image $image)"
+# Every optional part of the chart: the push receivers (a GitHub one with a
+# secret made here) and their Ingress, the ServiceMonitor, PrometheusRule and
+# Grafana dashboard, the NetworkPolicy; with two replicas, the
+# PodDisruptionBudget. The pods reach the API server through the node's pod
+# network relay (ADR 0032): no kube-proxy answers the kubernetes Service here.
 kubectl create namespace "$NAMESPACE" --dry-run=client -o yaml | kubectl apply -f - >&2
+receiver_secret=$(kubectl -n "$NAMESPACE" get secret "$FULLNAME-webhook" -o jsonpath='{.data.github}' 2>/dev/null | base64 -d || true)
+[[ -n $receiver_secret ]] || receiver_secret=$(openssl rand -hex 16)
 helm upgrade --install "$RELEASE" "$chart" --version "$version" --plain-http --namespace "$NAMESPACE" \
   --set "image.repository=${image%@*},image.digest=${image#*@}" \
-  --set replicaCount=1 --set resources.requests.memory=128Mi \
+  --set replicaCount=2 --set resources.requests.memory=128Mi \
+  --set webhook.enabled=true --set webhook.receivers.github.enabled=true \
+  --set "webhook.receivers.github.secret=$receiver_secret" \
+  --set webhook.ingress.enabled=true --set webhook.ingress.host=push.demo.example \
+  --set metrics.serviceMonitor.enabled=true --set metrics.prometheusRule.enabled=true \
+  --set metrics.grafanaDashboard.enabled=true --set networkPolicy.enabled=true \
   --set-json "extraEnv=[{\"name\":\"KUBERNETES_SERVICE_HOST\",\"value\":\"${ISO_POD_APISERVER%:*}\"},{\"name\":\"KUBERNETES_SERVICE_PORT\",\"value\":\"${ISO_POD_APISERVER##*:}\"}]" \
   --wait --timeout 5m >&2 ||
   die "helm could not install the operator" "$STATE/logs/kubelet.log"
+say "installed: $(kubectl -n "$NAMESPACE" get deploy,svc,pdb,networkpolicy,ingress,servicemonitor,prometheusrule,configmap -l app.kubernetes.io/instance=$RELEASE -o name | tr '\n' ' ')"
+kubectl -n "$NAMESPACE" get pods -o wide >&2
 operator_log() {
   kubectl -n "$NAMESPACE" logs "deploy/$FULLNAME" --tail=-1 >"$STATE/logs/demo-operator.log" 2>&1 || true
   echo "$STATE/logs/demo-operator.log"
