@@ -78,6 +78,10 @@ beforeAll(async () => {
   operator = await startOperator([
     ...["--serving-addr", `127.0.0.1:${servingPort}`],
     ...["--scheduled-import-seconds", String(SCHEDULED_SECONDS)],
+    // its own namespace only: the scheduled-import cap (60 a minute) is per
+    // operator, and other suites' scheduled tags running beside this one
+    // once took this suite's checks past their 30 s wait
+    ...["--namespaces", ns],
   ]);
   python = await pushImage(targets.plain, {
     repository: pythonRepo,
