@@ -193,7 +193,15 @@ function readBody(
   const status = incoming.statusCode ?? 0;
   const respond = (body: Buffer): void =>
     finish(undefined, { url: request.url, status, headers: incoming.headers, body });
-  if (request.method === "HEAD" || REDIRECT_STATUSES.has(status)) {
+  if (request.method === "HEAD") {
+    // No body follows: reading the (empty) rest hands the connection back to
+    // the agent. Destroying the response would close it, and every unchanged
+    // scheduled check would pay a new TCP (and TLS) connection.
+    incoming.resume();
+    respond(Buffer.alloc(0));
+    return;
+  }
+  if (REDIRECT_STATUSES.has(status)) {
     // a redirect body is never needed, and draining it could take forever
     incoming.destroy();
     respond(Buffer.alloc(0));
