@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { WorkQueue } from "./workqueue.js";
 
 function deferred() {
@@ -189,5 +189,65 @@ describe("WorkQueue", () => {
     expect(await done).toBe(true);
     expect(finished).toBe(true);
     expect(q.length).toBe(0);
+  });
+});
+
+describe("WorkQueue delayed adds on shared ticks", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A queue under a fake clock that records when each key ran (ms since T0). */
+  function recording(t0: number) {
+    const ran: [string, number][] = [];
+    const q = new WorkQueue(
+      async (key) => {
+        ran.push([key, Date.now() - t0]);
+        return undefined;
+      },
+      { name: "t", concurrency: 4 },
+    );
+    return { q, ran };
+  }
+
+  it("fires keys due within one second together, at its end and never before their delay", async () => {
+    vi.useFakeTimers({ now: new Date("2026-01-01T12:00:00.000Z") });
+    const t0 = Date.now();
+    const { q, ran } = recording(t0);
+    q.addAfter("a", 30_100);
+    q.addAfter("b", 30_400);
+    q.addAfter("c", 30_999);
+    q.addAfter("d", 31_001);
+    expect(vi.getTimerCount()).toBe(2);
+    await vi.advanceTimersByTimeAsync(30_999);
+    expect(ran).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ran).toEqual([
+      ["a", 31_000],
+      ["b", 31_000],
+      ["c", 31_000],
+    ]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(ran.at(-1)).toEqual(["d", 32_000]);
+    await q.shutdown(100);
+  });
+
+  it("keeps short delays exact, and an earlier add moves the key out of its later tick", async () => {
+    vi.useFakeTimers({ now: new Date("2026-01-01T12:00:00.250Z") });
+    const t0 = Date.now();
+    const { q, ran } = recording(t0);
+    q.addAfter("retry", 550);
+    q.addAfter("slot", 60_000);
+    q.addAfter("slot", 20_000);
+    // the later tick was cleared with its only key: two timers, not three
+    expect(vi.getTimerCount()).toBe(2);
+    await vi.advanceTimersByTimeAsync(550);
+    expect(ran).toEqual([["retry", 550]]);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(ran).toEqual([
+      ["retry", 550],
+      ["slot", 20_750],
+    ]);
+    await q.shutdown(100);
   });
 });

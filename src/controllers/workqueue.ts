@@ -4,7 +4,8 @@
 //   being processed marks it dirty, and it runs once more afterwards;
 // - failures requeue with per-key exponential backoff and jitter; success
 //   forgets the failure count;
-// - delayed adds keep only the earliest timer per key;
+// - delayed adds keep only the earliest timer per key; long delays fire on
+//   shared 1-second ticks (one timer for every key due in that second);
 // - p-queue bounds the number of concurrent reconciles;
 // - a queue made `paused` collects keys but runs none until start(): what a
 //   controller does until its informers' caches have synced.
@@ -36,17 +37,31 @@ export interface WorkQueueOptions {
   paused?: boolean;
 }
 
-interface Timer {
-  at: number;
+/** Keys added when one timer fires. */
+interface Bucket {
+  keys: Set<string>;
   handle: NodeJS.Timeout;
 }
+
+/**
+ * Delays from this long on fire at the end of their second, together with
+ * every other key due in it. A spread schedule (ADR 0014) runs a check every
+ * few ms; woken for each alone, the process paid about twice the CPU per
+ * unchanged check it pays for the same checks run a second's worth at a time
+ * (bench:check-cpu, docs/benchmarks.md), and held one Node timer per key.
+ * Shorter delays (backoff's first steps, a slot a few ms away) stay exact.
+ */
+const TICK_FROM_MS = 5_000;
+const TICK_MS = 1_000;
 
 export class WorkQueue {
   private readonly waiting = new Map<string, number>(); // key -> time added
   private readonly processing = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly failures = new Map<string, number>();
-  private readonly timers = new Map<string, Timer>();
+  /** key -> when its pending delayed add fires (the bucket's time) */
+  private readonly timers = new Map<string, number>();
+  private readonly buckets = new Map<number, Bucket>();
   private readonly pool: PQueue;
   private shuttingDown = false;
   private readonly now: () => number;
@@ -86,16 +101,43 @@ export class WorkQueue {
       this.add(key);
       return;
     }
-    const at = this.now() + delayMs;
+    const now = this.now();
+    const exact = now + delayMs;
+    const fireAt = delayMs < TICK_FROM_MS ? exact : Math.ceil(exact / TICK_MS) * TICK_MS;
     const existing = this.timers.get(key);
-    if (existing && existing.at <= at) return;
-    if (existing) clearTimeout(existing.handle);
-    const handle = setTimeout(() => {
+    if (existing !== undefined && existing <= fireAt) return;
+    if (existing !== undefined) this.leaveBucket(key, existing);
+    this.timers.set(key, fireAt);
+    this.bucketAt(fireAt, now).keys.add(key);
+  }
+
+  private bucketAt(fireAt: number, now: number): Bucket {
+    let bucket = this.buckets.get(fireAt);
+    if (!bucket) {
+      const handle = setTimeout(() => this.fire(fireAt), fireAt - now);
+      handle.unref();
+      bucket = { keys: new Set(), handle };
+      this.buckets.set(fireAt, bucket);
+    }
+    return bucket;
+  }
+
+  private leaveBucket(key: string, fireAt: number): void {
+    const bucket = this.buckets.get(fireAt);
+    if (!bucket) return;
+    bucket.keys.delete(key);
+    if (bucket.keys.size > 0) return;
+    clearTimeout(bucket.handle);
+    this.buckets.delete(fireAt);
+  }
+
+  private fire(fireAt: number): void {
+    const bucket = this.buckets.get(fireAt);
+    this.buckets.delete(fireAt);
+    for (const key of bucket?.keys ?? []) {
       this.timers.delete(key);
       this.add(key);
-    }, delayMs);
-    handle.unref();
-    this.timers.set(key, { at, handle });
+    }
   }
 
   /** Requeues after the key's next backoff delay and returns that delay. */
@@ -140,7 +182,8 @@ export class WorkQueue {
   /** Stops accepting keys, drops timers, and waits up to timeoutMs for running work. */
   async shutdown(timeoutMs: number): Promise<boolean> {
     this.shuttingDown = true;
-    for (const t of this.timers.values()) clearTimeout(t.handle);
+    for (const bucket of this.buckets.values()) clearTimeout(bucket.handle);
+    this.buckets.clear();
     this.timers.clear();
     this.pool.clear();
     this.waiting.clear();
