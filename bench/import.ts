@@ -16,7 +16,8 @@
 //    nothing pushed: time until all are answered; requests and writes per tag.
 // 4. Scheduled re-checks, nothing pushed: the operator is restarted with
 //    --scheduled-import-seconds ISO_BENCH_SCHEDULED_SECONDS (default 30;
-//    phases 1-3 ran with a week, so hardly any scheduled check falls inside them). A
+//    phases 1-3 ran with a week, so hardly any scheduled check falls inside
+//    them) and the default resync (600 s, so no resync falls inside it). A
 //    restarted operator checks each stream at its slot (ADR 0014), so the
 //    first round after the restart (4a, nothing in the operator's memory or
 //    caches) spreads over one interval; it and ISO_BENCH_ROUNDS further rounds
@@ -63,7 +64,10 @@ import {
 const STREAMS = Number(process.env.ISO_BENCH_STREAMS ?? 1000);
 const TAGS = Number(process.env.ISO_BENCH_TAGS ?? 3);
 const TOTAL_TAGS = STREAMS * TAGS;
+/** phases 1-3: a resync every 5 s, so phase 2 sees three of them */
 const RESYNC_SECONDS = 5;
+/** phase 4: the operator's default, so the CPU of a round is the checks' and not resyncs' */
+const DEFAULT_RESYNC_SECONDS = 600;
 const SCHEDULED_SECONDS = Number(process.env.ISO_BENCH_SCHEDULED_SECONDS ?? 30);
 const SCHEDULED_ROUNDS = Number(process.env.ISO_BENCH_ROUNDS ?? 2);
 const REIMPORT = process.env.ISO_BENCH_REIMPORT !== "0";
@@ -93,7 +97,10 @@ function registryCount(proxy: RegistryProxy, fromMs: number, toMs: number): numb
 // on SIGUSR2, sent once the cold import has settled (npm run bench:heap-summary).
 const SNAPSHOT_DIR = process.env.ISO_BENCH_HEAPSNAPSHOT;
 
-function startBenchOperator(scheduledSeconds: number): Promise<RunningOperator> {
+function startBenchOperator(
+  scheduledSeconds: number,
+  resyncSeconds: number,
+): Promise<RunningOperator> {
   // ISO_BENCH_NODE_OPTIONS: Node options for the operator (e.g. --cpu-prof, heap limits)
   const nodeOptions = [
     process.env.ISO_BENCH_NODE_OPTIONS ?? "",
@@ -104,7 +111,7 @@ function startBenchOperator(scheduledSeconds: number): Promise<RunningOperator> 
     : {};
   return startOperator(
     [
-      ["--resync-seconds", String(RESYNC_SECONDS)],
+      ["--resync-seconds", String(resyncSeconds)],
       ["--scheduled-import-seconds", String(scheduledSeconds)],
       ["--max-scheduled-image-imports-per-minute", process.env.ISO_BENCH_CAP ?? "0"],
       // a collection pass could delete Images left by an earlier run, which
@@ -129,17 +136,23 @@ function economy(d: Counters, per: number, unit: string): string {
   return (
     `  registry requests/${unit}: ${perUnit(d.requests, per)}\n` +
     `  API writes/${unit}: ${perUnit(d.writes, per)}; Events/${unit}: ${(d.events / per).toFixed(2)}\n` +
-    `  imports ${d.imports} (failed ${d.failedImports}), operator CPU ${d.cpuSeconds.toFixed(1)} s, ` +
+    `  imports ${d.imports} (failed ${d.failedImports}), reconciles ${d.reconciles}, ` +
+    `operator CPU ${d.cpuSeconds.toFixed(1)} s, ` +
     `RSS ${d.rssMiB.toFixed(0)} MiB, heap used ${d.heapMiB.toFixed(0)} MiB`
   );
 }
 
-/** Polls the operator's imports counter (cheap) until it reaches target. */
+/**
+ * Polls the operator's imports counter until it reaches target. Once a
+ * second: each poll is a whole /metrics scrape, and at 4 a second (as
+ * before 2026-12-02) the scrapes cost the operator about a tenth of a
+ * 1,000-tag round's CPU (a CPU profile's figure); Prometheus scrapes every 15-30 s.
+ */
 async function waitImports(operator: RunningOperator, target: number): Promise<void> {
   const deadline = Date.now() + WAIT_LIMIT_MS;
   while ((await importsDone(operator)) < target) {
     if (Date.now() > deadline) throw new Error(`fewer than ${target} imports after 20 min`);
-    await sleep(250);
+    await sleep(1000);
   }
 }
 
@@ -230,7 +243,7 @@ async function startCounters(namespace: string): Promise<Counters> {
 
 async function scheduledRechecks(b: Bench, was: Map<string, string>): Promise<void> {
   const zero = await startCounters(b.namespace);
-  b.operator = await startBenchOperator(SCHEDULED_SECONDS);
+  b.operator = await startBenchOperator(SCHEDULED_SECONDS, DEFAULT_RESYNC_SECONDS);
   const started = performance.now();
   const startedAt = Date.now();
   await waitImports(b.operator, TOTAL_TAGS);
@@ -322,7 +335,7 @@ async function main(): Promise<void> {
     nameRegistry(b.proxy.host);
     b.namespace = await createNamespace("bench-import");
     // a week: slots (ADR 0014) spread over it leave phases 1-3 nearly free of scheduled checks
-    b.operator = await startBenchOperator(7 * 24 * 3600);
+    b.operator = await startBenchOperator(7 * 24 * 3600, RESYNC_SECONDS);
     const bench = b as Bench;
     const cold = await coldImport(bench);
     // ISO_BENCH_COLD_ONLY=1: phase 1 alone, e.g. to compare --workers settings
