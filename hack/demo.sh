@@ -33,11 +33,8 @@ chart=$(CHART_REGISTRY=$REGISTRY hack/chart-publish.sh)
 version=$(sed -n 's/^version: *//p' helm/imagestream-operator/Chart.yaml)
 
 say "pushing the demo's runnable image to $REGISTRY as demo/app:v1"
-push_demo_image() {
-  hack/node --experimental-transform-types --no-warnings --import ./bench/trigger-loader.ts \
-    hack/demo-push.ts "$REGISTRY" demo/app:v1 >&2
-}
-push_demo_image
+hack/node --experimental-transform-types --no-warnings --import ./bench/trigger-loader.ts \
+  hack/demo-push.ts "$REGISTRY" demo/app:v1 >&2
 
 # An earlier demo ran the operator as a host process with its own APIService
 # and webhook configuration: they make way for the chart's.
@@ -86,7 +83,7 @@ operator_log() {
 # there passes each connection to the Service's ready endpoint (ADR 0033).
 cluster_ip=$(kubectl -n "$NAMESPACE" get service "$FULLNAME" -o jsonpath='{.spec.clusterIP}')
 if ! ip -4 addr show dev "$POD_BRIDGE" | grep -q "inet $cluster_ip/32"; then
-  taken=$(ip -4 route show to match "$cluster_ip" | grep -v '^default ' || true)
+  taken=$(foreign_routes_to "$cluster_ip")
   [[ -z $taken ]] ||
     die "the Service address $cluster_ip is on a network of this machine ($taken): the demo will not shadow it"
   ip addr add "$cluster_ip/32" dev "$POD_BRIDGE" || die "could not put $cluster_ip on $POD_BRIDGE"
@@ -102,8 +99,9 @@ if ! runs_config service-relay "$relay_config" || ! service_relay_answers; then
 fi
 
 say "applying examples/demo.yaml (ImageStream demo/app and Deployment demo/web)"
-# Forced: on a second run the operator owns the image field it rolled; the
-# example takes it back, and the trigger must roll it again. The operator's
+# Forced: on a second run the operator owns the image field it rolled, and the
+# example takes it back; the trigger rolls it again only when the tag moves
+# (ADR 0025), which the import-image step below makes happen. The operator's
 # pod reaches the registry, and the node pulls from it, at the relay's address.
 sed "s|REGISTRY_PLACEHOLDER|$ISO_POD_REGISTRY|g" examples/demo.yaml |
   kubectl apply --server-side --force-conflicts -f - >&2

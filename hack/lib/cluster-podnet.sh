@@ -46,11 +46,15 @@ EOF
 
 bridge_exists() { ip link show dev "$POD_BRIDGE" >/dev/null 2>&1; }
 
-# A route of the host's into the subnet that is not our bridge's: the pods
-# would shadow (or be shadowed by) a network this machine uses.
+# The routes of this machine's that reach ADDRESS, other than the default
+# route and our bridge's: a network we would shadow (or be shadowed by).
+foreign_routes_to() {
+  ip -4 route show to match "$1" | grep -v "dev $POD_BRIDGE " | grep -v '^default ' || true
+}
+
 check_pod_subnet_free() {
   local taken
-  taken=$(ip -4 route show to match "$POD_GATEWAY" | grep -v "dev $POD_BRIDGE " | grep -v '^default ' || true)
+  taken=$(foreign_routes_to "$POD_GATEWAY")
   [[ -z $taken ]] ||
     die "the pod subnet $POD_SUBNET (from ISO_PORT_BASE=$PORT_BASE) overlaps a route of this machine: $taken; pick another ISO_PORT_BASE"
 }
