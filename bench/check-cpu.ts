@@ -17,8 +17,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import PQueue from "p-queue";
 import type { ImageStream } from "../src/api/types.js";
 import { type Config, parseConfig } from "../src/config.js";
-import { ImportReconciler } from "../src/controllers/imagestreams/controller.js";
-import { MemoryApi } from "../src/controllers/imagestreams/testing.js";
+import { MemoryApi, memoryReconciler } from "../src/controllers/imagestreams/testing.js";
 import { instrumentedQueue } from "../src/controllers/instrumented-queue.js";
 import { createLogger } from "../src/observability/logger.js";
 import { createMetrics } from "../src/observability/metrics.js";
@@ -61,15 +60,10 @@ const client = new HttpRegistryClient({
       }
     : {}),
 });
-const reconciler = new ImportReconciler({
-  registry: client,
-  credentialsFor: () => [],
-  bulkImportLimit: 50,
-  // the informer's view: read from the cache, refreshed after the cold import
+// the unit tests' in-memory API, read through a cache as the informer's view
+// (refreshed after the cold import)
+const reconciler = memoryReconciler(api, client, {
   getStream: (namespace, name) => cache.get(`${namespace}/${name}`) ?? api.cached(namespace, name),
-  imageExists: (name) => api.images.has(name),
-  writer: api,
-  recorder: api.recorder,
   planner: { scheduledIntervalSeconds: INTERVAL_S },
   now: () => clock,
 });
