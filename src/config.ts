@@ -37,6 +37,11 @@ export const FLAGS = {
     help: "periodic full resync of every object",
     default: "600",
   },
+  "list-page-size": {
+    env: "ISO_LIST_PAGE_SIZE",
+    help: "objects per page when an informer lists (0: one request for everything)",
+    default: "500",
+  },
   "scheduled-import-seconds": {
     env: "ISO_SCHEDULED_IMPORT_SECONDS",
     help: "interval of scheduled tag imports (importPolicy.scheduled)",
@@ -210,6 +215,8 @@ export interface Config {
   namespaces: string[];
   workers: number;
   resyncSeconds: number;
+  /** objects per informer list page; 0: unpaginated */
+  listPageSize: number;
   scheduledImportSeconds: number;
   /** 0: no cap */
   maxScheduledImportsPerMinute: number;
@@ -307,6 +314,7 @@ function buildConfig(
     namespaces: list(get("namespaces")),
     workers: positiveInt("workers", get("workers")),
     resyncSeconds: positiveInt("resync-seconds", get("resync-seconds")),
+    listPageSize: positiveInt("list-page-size", get("list-page-size"), true),
     scheduledImportSeconds: positiveInt(
       "scheduled-import-seconds",
       get("scheduled-import-seconds"),

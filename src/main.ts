@@ -52,6 +52,7 @@ async function main(): Promise<void> {
         name: "imagestreams",
         kubeConfig,
         log,
+        listPageSize: config.listPageSize,
         ...imageStreamSource(kubeConfig, config.namespaces),
       })
     : undefined;

@@ -300,6 +300,7 @@ export class Manager {
       name,
       kubeConfig: this.deps.kubeConfig,
       log: this.deps.log,
+      listPageSize: this.deps.config.listPageSize,
       ...source,
     });
     this.informers.push(informer as unknown as ScopedInformer<KubernetesObject>);

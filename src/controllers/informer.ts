@@ -17,6 +17,7 @@ import {
 } from "@kubernetes/client-node";
 import type { Logger } from "../observability/logger.js";
 import { errorSummary } from "../observability/logger.js";
+import { DEFAULT_LIST_PAGE_SIZE, type ListPage, listInPages } from "./list-pages.js";
 
 export type ChangeVerb = "add" | "update" | "delete";
 export type ChangeHandler<T> = (obj: T, verb: ChangeVerb) => void;
@@ -26,7 +27,10 @@ export interface ScopedInformerOptions<T extends KubernetesObject> {
   kubeConfig: KubeConfig;
   /** one path per namespace, or a single cluster-wide path */
   paths: string[];
-  list: (path: string) => Promise<KubernetesListObject<T>>;
+  /** one page of the list at `path` (src/controllers/list-pages.ts) */
+  list: (path: string, page: ListPage) => Promise<KubernetesListObject<T>>;
+  /** objects per list page; 0 lists everything in one request */
+  listPageSize?: number;
   labelSelector?: string;
   /** e.g. type=kubernetes.io/dockerconfigjson; must match what list() asks for */
   fieldSelector?: string;
@@ -104,9 +108,9 @@ class RestartingInformer<T extends KubernetesObject> {
     private readonly onResumed: () => void,
   ) {
     const shape = opts.shape;
+    const pageSize = opts.listPageSize ?? DEFAULT_LIST_PAGE_SIZE;
     const listFn = async () => {
-      const list = await opts.list(path);
-      if (shape) list.items = (list.items ?? []).map(shape);
+      const list = await listInPages((page) => opts.list(path, page), pageSize, shape);
       // The cache is filled synchronously right after this promise resolves.
       setImmediate(() => this.markSynced());
       return list;

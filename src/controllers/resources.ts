@@ -17,10 +17,11 @@ import {
   shapeNodeForCache,
   shapeWorkloadForCache,
 } from "./cache-shape.js";
+import type { ListPage } from "./list-pages.js";
 
 export interface ResourceSource<T extends KubernetesObject> {
   paths: string[];
-  list: (path: string) => Promise<KubernetesListObject<T>>;
+  list: (path: string, page: ListPage) => Promise<KubernetesListObject<T>>;
   fieldSelector?: string;
   /** what the informer keeps of each object */
   shape?: (obj: T) => T;
@@ -32,6 +33,11 @@ export interface ResourceSource<T extends KubernetesObject> {
 // and config, so neither the bytes nor the parsing are paid.
 const METADATA_LIST_ACCEPT = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1";
 const METADATA_WATCH_ACCEPT = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1";
+
+/** A page's limit and continue token as client-node's list calls name them. */
+function pageParams(page: ListPage): { limit?: number; _continue?: string } {
+  return { limit: page.limit, _continue: page.continueToken };
+}
 
 function namespaceOf(path: string): string | undefined {
   return /\/namespaces\/([^/]+)\//.exec(path)?.[1];
@@ -51,11 +57,11 @@ export function imageStreamSource<T extends KubernetesObject>(
   const g = { group: GROUP, version: VERSION, plural: IMAGESTREAM_PLURAL };
   return {
     paths: scopedPaths(`/apis/${GROUP}/${VERSION}`, IMAGESTREAM_PLURAL, namespaces),
-    list: async (path) => {
+    list: async (path, page) => {
       const ns = namespaceOf(path);
       const res = ns
-        ? await api.listNamespacedCustomObject({ ...g, namespace: ns })
-        : await api.listClusterCustomObject(g);
+        ? await api.listNamespacedCustomObject({ ...g, namespace: ns, ...pageParams(page) })
+        : await api.listClusterCustomObject({ ...g, ...pageParams(page) });
       return res as KubernetesListObject<T>;
     },
     shape: shapeForCache,
@@ -66,9 +72,9 @@ export function imageSource<T extends KubernetesObject>(kc: KubeConfig): Resourc
   const api = kc.makeApiClient(CustomObjectsApi);
   return {
     paths: [`/apis/${GROUP}/${VERSION}/${IMAGE_PLURAL}`],
-    list: async () =>
+    list: async (_path, page) =>
       (await api.listClusterCustomObject(
-        { group: GROUP, version: VERSION, plural: IMAGE_PLURAL },
+        { group: GROUP, version: VERSION, plural: IMAGE_PLURAL, ...pageParams(page) },
         setHeaderOptions("Accept", METADATA_LIST_ACCEPT),
       )) as KubernetesListObject<T>,
     shape: shapeImageForCache,
@@ -88,11 +94,12 @@ export function pullSecretSource<T extends KubernetesObject>(
   return {
     paths: scopedPaths("/api/v1", "secrets", namespaces),
     fieldSelector,
-    list: async (path) => {
+    list: async (path, page) => {
       const ns = namespaceOf(path);
+      const params = { fieldSelector, ...pageParams(page) };
       const res = ns
-        ? await api.listNamespacedSecret({ namespace: ns, fieldSelector })
-        : await api.listSecretForAllNamespaces({ fieldSelector });
+        ? await api.listNamespacedSecret({ namespace: ns, ...params })
+        : await api.listSecretForAllNamespaces(params);
       return res as unknown as KubernetesListObject<T>;
     },
     shape: shapeForCache,
@@ -110,10 +117,11 @@ export function receiverSecretSource<T extends KubernetesObject>(
   return {
     paths: [`/api/v1/namespaces/${namespace}/secrets`],
     fieldSelector,
-    list: async () =>
+    list: async (_path, page) =>
       (await api.listNamespacedSecret({
         namespace,
         fieldSelector,
+        ...pageParams(page),
       })) as unknown as KubernetesListObject<T>,
     shape: shapeForCache,
   };
@@ -127,9 +135,9 @@ export function nodeSource<T extends KubernetesObject>(kc: KubeConfig): Resource
   const api = kc.makeApiClient(CoreV1Api);
   return {
     paths: ["/api/v1/nodes"],
-    list: async () =>
+    list: async (_path, page) =>
       (await api.listNode(
-        {},
+        pageParams(page),
         setHeaderOptions("Accept", METADATA_LIST_ACCEPT),
       )) as unknown as KubernetesListObject<T>,
     shape: shapeNodeForCache,
@@ -148,21 +156,29 @@ export function workloadSource<T extends KubernetesObject>(
   const batch = kc.makeApiClient(BatchV1Api);
   const plural = `${kind.toLowerCase()}s`;
   const prefix = kind === "CronJob" ? "/apis/batch/v1" : "/apis/apps/v1";
-  const listers: Record<WorkloadKind, (ns?: string) => Promise<unknown>> = {
-    Deployment: (ns) =>
-      ns ? apps.listNamespacedDeployment({ namespace: ns }) : apps.listDeploymentForAllNamespaces(),
-    StatefulSet: (ns) =>
+  type Params = ReturnType<typeof pageParams>;
+  const listers: Record<WorkloadKind, (p: Params, ns?: string) => Promise<unknown>> = {
+    Deployment: (p, ns) =>
       ns
-        ? apps.listNamespacedStatefulSet({ namespace: ns })
-        : apps.listStatefulSetForAllNamespaces(),
-    DaemonSet: (ns) =>
-      ns ? apps.listNamespacedDaemonSet({ namespace: ns }) : apps.listDaemonSetForAllNamespaces(),
-    CronJob: (ns) =>
-      ns ? batch.listNamespacedCronJob({ namespace: ns }) : batch.listCronJobForAllNamespaces(),
+        ? apps.listNamespacedDeployment({ namespace: ns, ...p })
+        : apps.listDeploymentForAllNamespaces(p),
+    StatefulSet: (p, ns) =>
+      ns
+        ? apps.listNamespacedStatefulSet({ namespace: ns, ...p })
+        : apps.listStatefulSetForAllNamespaces(p),
+    DaemonSet: (p, ns) =>
+      ns
+        ? apps.listNamespacedDaemonSet({ namespace: ns, ...p })
+        : apps.listDaemonSetForAllNamespaces(p),
+    CronJob: (p, ns) =>
+      ns
+        ? batch.listNamespacedCronJob({ namespace: ns, ...p })
+        : batch.listCronJobForAllNamespaces(p),
   };
   return {
     paths: scopedPaths(prefix, plural, namespaces),
-    list: async (path) => (await listers[kind](namespaceOf(path))) as KubernetesListObject<T>,
+    list: async (path, page) =>
+      (await listers[kind](pageParams(page), namespaceOf(path))) as KubernetesListObject<T>,
     shape: shapeWorkloadForCache,
   };
 }

@@ -87,6 +87,7 @@ export class TriggerControllers {
           name: "nodes",
           kubeConfig,
           log,
+          listPageSize: config.listPageSize,
           ...nodeSource(kubeConfig),
         })
       : undefined;
@@ -96,6 +97,7 @@ export class TriggerControllers {
         name: `${kind.toLowerCase()}s`,
         kubeConfig,
         log,
+        listPageSize: config.listPageSize,
         ...workloadSource<WorkloadObject>(kubeConfig, config.namespaces, kind),
       });
       informer.onChange((object, verb) => this.onWorkload(kind, object, verb));
