@@ -20,6 +20,10 @@ export interface Counters {
   rssMiB: number;
   /** V8 heap in use (nodejs_heap_size_used_bytes) */
   heapMiB: number;
+  /** V8 heap committed (nodejs_heap_size_total_bytes): what it has grown and kept */
+  heapTotalMiB: number;
+  /** memory V8 objects hold outside the heap: Buffers, sockets (nodejs_external_memory_bytes) */
+  externalMiB: number;
   /** Events about the namespace's objects, repeats included */
   events: number;
 }
@@ -82,6 +86,8 @@ export async function readCounters(
     cpuSeconds: sumOf(all, "process_cpu_seconds_total"),
     rssMiB: sumOf(all, "process_resident_memory_bytes") / 1024 / 1024,
     heapMiB: sumOf(all, "nodejs_heap_size_used_bytes") / 1024 / 1024,
+    heapTotalMiB: sumOf(all, "nodejs_heap_size_total_bytes") / 1024 / 1024,
+    externalMiB: sumOf(all, "nodejs_external_memory_bytes") / 1024 / 1024,
     events: await eventCount(namespace),
   };
 }
@@ -107,6 +113,8 @@ export function delta(a: Counters, b: Counters): Counters {
     cpuSeconds: b.cpuSeconds - a.cpuSeconds,
     rssMiB: b.rssMiB,
     heapMiB: b.heapMiB,
+    heapTotalMiB: b.heapTotalMiB,
+    externalMiB: b.externalMiB,
     events: b.events - a.events,
   };
 }

@@ -143,6 +143,21 @@ function economy(d: Counters, per: number, unit: string): string {
 }
 
 /**
+ * Where the resident memory is: V8's heap (committed and in use), memory
+ * outside it that JS objects hold, and the kernel's split of RSS into
+ * anonymous pages and pages of mapped files (the node binary's code).
+ */
+function memoryLine(d: Counters, pid: number | undefined): string {
+  const status = pid ? readFileSync(`/proc/${pid}/status`, "utf8") : "";
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  const mib = (v: number) => `${v.toFixed(0)} MiB`;
+  return (
+    `  memory: RSS ${mib(d.rssMiB)} = anonymous ${mib(kb("RssAnon") / 1024)} + files ${mib(kb("RssFile") / 1024)}; ` +
+    `V8 heap committed ${mib(d.heapTotalMiB)}, used ${mib(d.heapMiB)}; external ${mib(d.externalMiB)}`
+  );
+}
+
+/**
  * Polls the operator's imports counter until it reaches target. Once a
  * second: each poll is a whole /metrics scrape, and at 4 a second (as
  * before 2026-12-02) the scrapes cost the operator about a tenth of a
@@ -190,6 +205,7 @@ async function coldImport(b: Bench): Promise<Counters> {
     `1. cold import: ${TOTAL_TAGS} tags in ${seconds(importedMs)} = ${((TOTAL_TAGS / importedMs) * 1000).toFixed(1)} tags/s ` +
       `(the ${STREAMS} creates took ${seconds(createdMs)}; ${seconds(performance.now() - started)} until every status was listed)\n` +
       `${economy(delta(before, after), TOTAL_TAGS, "tag")}\n` +
+      `${memoryLine(after, b.operator.process.pid)}\n` +
       `  registry side: ${(seen / TOTAL_TAGS).toFixed(2)} requests/tag`,
   );
   return after;
@@ -237,6 +253,8 @@ async function startCounters(namespace: string): Promise<Counters> {
     cpuSeconds: 0,
     rssMiB: 0,
     heapMiB: 0,
+    heapTotalMiB: 0,
+    externalMiB: 0,
     events,
   };
 }
@@ -254,6 +272,7 @@ async function scheduledRechecks(b: Bench, was: Map<string, string>): Promise<vo
     `4a. restart (--scheduled-import-seconds ${SCHEDULED_SECONDS}): the first round re-checked every scheduled tag in ` +
       `${seconds(restartMs)} (CPU includes start-up)\n` +
       `${economy(delta(zero, restart), restart.imports, "re-check")}\n` +
+      `${memoryLine(restart, b.operator.process.pid)}\n` +
       `${registrySide(b.proxy, startedAt, restartAt)}; ` +
       `${(registryCount(b.proxy, startedAt, restartAt) / restart.imports).toFixed(3)} requests/re-check`,
   );
@@ -267,6 +286,7 @@ async function scheduledRechecks(b: Bench, was: Map<string, string>): Promise<vo
     `4b. ${SCHEDULED_ROUNDS} scheduled rounds (${d.imports} re-checks of unchanged tags) in ` +
       `${seconds(performance.now() - started - restartMs)}; every status unchanged since 3: ` +
       `${sameStatuses(was, now)}\n${economy(d, d.imports, "re-check")}\n` +
+      `${memoryLine(rounds, b.operator.process.pid)}\n` +
       registrySide(b.proxy, restartAt, Date.now()),
   );
 }
