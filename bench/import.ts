@@ -120,7 +120,28 @@ function startBenchOperator(
       ["--log-level", "warn"],
     ].flat(),
     env,
-  );
+  ).then(reportDeath);
+}
+
+/**
+ * An operator that dies mid-run (a heap limit, a crash) says why here: its
+ * output lives only in this process, which would otherwise exit without it.
+ */
+function reportDeath(operator: RunningOperator): RunningOperator {
+  const stop = operator.stop;
+  let stopping = false;
+  operator.process.once("exit", (code, signal) => {
+    if (stopping) return;
+    console.error(
+      `the operator exited during the run (code ${code}, signal ${signal}); its last output:\n` +
+        operator.logs().slice(-3000),
+    );
+  });
+  operator.stop = () => {
+    stopping = true;
+    return stop();
+  };
+  return operator;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

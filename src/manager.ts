@@ -75,7 +75,8 @@ export class Manager {
   private readonly queues: WorkQueue[] = [];
   readonly streams: ScopedInformer<ImageStream & KubernetesObject>;
   private readonly gc: ImageGarbageCollector | undefined;
-  private readonly pushes: PushDispatcher;
+  /** undefined while the receivers are off: no push can arrive, so no index is kept */
+  private readonly pushes: PushDispatcher | undefined;
   private readonly receiverSecrets: (() => ReadonlyMap<string, string>) | undefined;
   private readonly triggers: TriggerControllers;
   /** aborted by stop(): a start still waiting for its caches gives up */
@@ -133,7 +134,7 @@ export class Manager {
       },
       scheduledCap: scheduledCap(config, metrics, log),
       onImport: (result, reason) => metrics.imports.inc({ result, reason }),
-      onPushChecks: (key, checks) => this.pushes.checked(key, checks),
+      onPushChecks: (key, checks) => this.pushes?.checked(key, checks),
     });
     const imports = this.queue("imagestream", (key, l) => reconciler.reconcile(key, l));
     this.streams.onChange((s) => imports.add(objectKey(s)));
@@ -149,27 +150,7 @@ export class Manager {
         for (const key of reconciler.resetFailures(ns)) imports.add(key);
       });
     }
-    const pushIndex = new PushIndex();
-    this.pushes = new PushDispatcher({
-      index: pushIndex,
-      recheck: (key, tags) => {
-        log.debug({ key, tags }, "push re-check queued");
-        reconciler.recheck(key, tags);
-        imports.add(key);
-      },
-      followUpsMs: PUSH_RECHECK_DELAYS_MS,
-      getStream: (key) => {
-        const [ns, name] = key.split("/");
-        return name === undefined ? undefined : this.streams.get(ns, name);
-      },
-      observeLatencySeconds: (s) => metrics.pushToImport.observe(s),
-    });
-    this.streams.onChange((s, verb) => {
-      const key = objectKey(s);
-      if (verb === "delete") pushIndex.remove(key);
-      else pushIndex.set(key, s);
-      this.pushes.observe(key, verb === "delete" ? undefined : s);
-    });
+    this.pushes = config.webhook ? this.pushDispatcher(reconciler, imports) : undefined;
     this.receiverSecrets = config.webhook ? this.receiverSecret(config.webhook) : undefined;
     this.triggers = new TriggerControllers({
       ...deps,
@@ -247,7 +228,7 @@ export class Manager {
     const inFlight = this.queues.reduce((n, q) => n + q.inFlight, 0) + this.triggers.inFlight;
     log.info({ inFlight }, "draining: no new reconciles; waiting for those in flight");
     for (const stop of this.stops) stop();
-    this.pushes.stop();
+    this.pushes?.stop();
     const triggers = this.triggers.stop(timeoutMs); // drains beside the other queues
     await Promise.all(this.informers.map((i) => i.stop()));
     const drained = await Promise.all([...this.queues.map((q) => q.shutdown(timeoutMs)), triggers]);
@@ -263,17 +244,48 @@ export class Manager {
    */
   receivers(acting: () => boolean): RequestListener | undefined {
     const { config, log, metrics } = this.deps;
-    if (!config.webhook || !this.receiverSecrets) return undefined;
+    const pushes = this.pushes;
+    if (!config.webhook || !this.receiverSecrets || !pushes) return undefined;
     const routes = receiverRoutes({
       secrets: this.receiverSecrets,
       receivers: config.webhook.receivers,
       registryHosts: config.webhook.registryHosts,
       log,
-      onPush: (pushed) => this.pushes.notify(pushed),
+      onPush: (pushed) => pushes.notify(pushed),
       onResult: (receiver, result) => metrics.pushNotifications.inc({ receiver, result }),
     });
     log.info({ paths: [...routes.keys()] }, "registry push receivers served over HTTPS");
     return receiversListener(routes, acting);
+  }
+
+  /**
+   * Pushed tags -> re-checks. Its index (push key -> streams following it)
+   * costs about 1 KB per stream of 3 tags, so it exists only with receivers.
+   */
+  private pushDispatcher(reconciler: ImportReconciler, imports: WorkQueue): PushDispatcher {
+    const { log, metrics } = this.deps;
+    const pushIndex = new PushIndex();
+    const pushes = new PushDispatcher({
+      index: pushIndex,
+      recheck: (key, tags) => {
+        log.debug({ key, tags }, "push re-check queued");
+        reconciler.recheck(key, tags);
+        imports.add(key);
+      },
+      followUpsMs: PUSH_RECHECK_DELAYS_MS,
+      getStream: (key) => {
+        const [ns, name] = key.split("/");
+        return name === undefined ? undefined : this.streams.get(ns, name);
+      },
+      observeLatencySeconds: (s) => metrics.pushToImport.observe(s),
+    });
+    this.streams.onChange((s, verb) => {
+      const key = objectKey(s);
+      if (verb === "delete") pushIndex.remove(key);
+      else pushIndex.set(key, s);
+      pushes.observe(key, verb === "delete" ? undefined : s);
+    });
+    return pushes;
   }
 
   /** The receiver Secret's keys, decoded, as the informer last saw them (empty until it exists). */
