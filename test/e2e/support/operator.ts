@@ -9,10 +9,11 @@ import { join, resolve } from "node:path";
 import { readTestEnv } from "./env.js";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
-// what the image sets (hack/image/image.json): e2e runs the operator as its image does
-const SHIPPED_NODE_OPTIONS: string = JSON.parse(
-  readFileSync(join(ROOT, "hack/image/image.json"), "utf8"),
-).env.NODE_OPTIONS;
+// what the image sets (hack/image/image.json): e2e runs the operator as its image does,
+// with its NODE_OPTIONS and the Node flags of its entrypoint (node FLAGS... main.js)
+const IMAGE = JSON.parse(readFileSync(join(ROOT, "hack/image/image.json"), "utf8"));
+const SHIPPED_NODE_OPTIONS: string = IMAGE.env.NODE_OPTIONS;
+const SHIPPED_NODE_FLAGS: string[] = IMAGE.entrypoint.slice(1, -1);
 
 export interface RunningOperator {
   process: ChildProcess;
@@ -70,6 +71,7 @@ export async function startOperator(
   const child = spawn(
     join(ROOT, "hack/node"),
     [
+      ...SHIPPED_NODE_FLAGS,
       main,
       "--kubeconfig",
       env.operatorKubeconfig,
