@@ -6,6 +6,7 @@
 // a status that names a missing Image. Both run in the leader's process.
 
 export class ImagesInUse {
+  /** digest -> when last claimed, in claim order (oldest first): re-claiming moves a digest last */
   private readonly lastUse = new Map<string, number>();
 
   constructor(
@@ -15,8 +16,10 @@ export class ImagesInUse {
 
   /** Marks a digest as used now; call before checking whether its Image exists. */
   claim(digest: string): void {
-    if (this.lastUse.size >= 10_000) this.forgetExpired();
-    this.lastUse.set(digest, this.now());
+    const now = this.now();
+    this.lastUse.delete(digest);
+    this.lastUse.set(digest, now);
+    this.forgetExpired(now);
   }
 
   /** Whether the digest was claimed within the hold period. */
@@ -25,9 +28,18 @@ export class ImagesInUse {
     return last !== undefined && this.now() - last < this.holdMs;
   }
 
-  private forgetExpired(): void {
+  /** Digests held now (claimed within the hold period), for tests and sizing. */
+  get size(): number {
+    return this.lastUse.size;
+  }
+
+  // Only the oldest claims can have expired: stop at the first that has not,
+  // so a claim costs O(1) amortized however many digests are held (a cold
+  // import of 30,000 tags holds all of them for the hold period).
+  private forgetExpired(now: number): void {
     for (const [digest, last] of this.lastUse) {
-      if (this.now() - last >= this.holdMs) this.lastUse.delete(digest);
+      if (now - last < this.holdMs) return;
+      this.lastUse.delete(digest);
     }
   }
 }
