@@ -2,8 +2,8 @@
 # A plain-HTTP docker-registry for the import benchmarks, configured as a
 # user's own registry would be: no notification endpoint (the environment's
 # plain registry sends every event to the e2e push receiver's port and,
-# while nothing listens there, queues them all in memory: 95 MiB and half a
-# core after 6,000 pushes), the blob descriptor cache in memory (the
+# while nothing listens there, queues them all in memory: 24 -> 95 MiB over
+# 6,000 pushes), the blob descriptor cache in memory (the
 # distribution sample config's), no access log.
 #   bench/quiet-registry.sh DIR PORT   -> prints `export REGISTRY=127.0.0.1:PORT`
 # Run the bench with that REGISTRY (its streams and pushes name it); stop it
