@@ -70,10 +70,10 @@ export class ContentCaches {
 /**
  * 128 bits of SHA-256 over the three parts, as one flat 22-character string:
  * a key built by concatenation would keep a chain of string pieces and the
- * repository and digest strings alive: 456 bytes of heap an entry against 145
- * (measured with 20,000 entries, 2026-12-08), for up to
- * 20,000 entries (one per tag read). A collision is as unlikely as one of
- * two 128-bit random values.
+ * repository and digest strings alive: 456 bytes of heap an entry against
+ * 145 (measured with 20,000 entries, 2026-12-08), and there are up to 20,000
+ * entries (one per tag read). A collision is as unlikely as one of two
+ * 128-bit random values.
  */
 function seenKey(repositoryKey: string, digest: string, credentialKey: string): string {
   return createHash("sha256")
